@@ -8,6 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUILD := build
+# `make notebooks NB=notebooks/01_x.ipynb STATS=build/stats.json` checks one notebook alone.
+NB ?= notebooks
+STATS ?= $(CURDIR)/data/execution_stats.json
+NETLOG ?= $(CURDIR)/$(BUILD)/netaudit.log
 # Offline, reproducible runs: an accidental hub id fails at once instead of hanging.
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
@@ -29,8 +33,8 @@ book: $(INSTALLED)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check osai tests scripts notebooks conftest.py
-	$(BIN)/ruff format --check osai tests scripts notebooks conftest.py
+	$(BIN)/ruff check osai tests scripts notebooks conftest.py book/_ext
+	$(BIN)/ruff format --check osai tests scripts notebooks conftest.py book/_ext
 
 unit: $(INSTALLED)
 	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py
@@ -39,19 +43,19 @@ unit: $(INSTALLED)
 # and the execution statistics measured as each notebook runs (data/execution_stats.json).
 notebooks: $(INSTALLED)
 	mkdir -p $(BUILD)
-	rm -f $(BUILD)/netaudit.log
-	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(CURDIR)/$(BUILD)/netaudit.log \
-	OSAI_STATS_FILE=$(CURDIR)/data/execution_stats.json \
-	$(BIN)/pytest -q --nbval notebooks --sanitize-with sanitize.cfg --nbval-cell-timeout=300
-	@if [ -s $(BUILD)/netaudit.log ]; then \
-	  echo "Network audit: a notebook tried to reach beyond loopback:"; cat $(BUILD)/netaudit.log; exit 1; \
+	rm -f $(NETLOG)
+	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
+	OSAI_STATS_FILE=$(STATS) \
+	$(BIN)/pytest -q --nbval $(NB) --sanitize-with sanitize.cfg --nbval-cell-timeout=300
+	@if [ -s $(NETLOG) ]; then \
+	  echo "Network audit: a notebook tried to reach beyond loopback:"; cat $(NETLOG); exit 1; \
 	else echo "Network audit: no connection attempt beyond loopback."; fi
 
 # Re-execute one notebook in place, exactly as the checks will (offline, network audit on):
 #   make execute NB=notebooks/00_getting_started.ipynb
 execute: $(INSTALLED)
 	mkdir -p $(BUILD)
-	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(CURDIR)/$(BUILD)/netaudit.log \
+	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(NB)
 

@@ -35,7 +35,9 @@ def write_student_versions(source: Path, target: Path) -> list[Path]:
     for path in sorted(source.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         if not any(SOLUTION_MARKER in cell.source for cell in notebook.cells):
-            raise SystemExit(f"{path}: no '{SOLUTION_MARKER}' marker; every notebook has exercises.")
+            raise SystemExit(
+                f"{path}: no '{SOLUTION_MARKER}' marker; every notebook has exercises."
+            )
         out = target / path.name
         nbformat.write(student_version(notebook), out)
         written.append(out)

@@ -1,0 +1,127 @@
+"""The notebook conventions of shared/DESIGN.md, as tests (one parametrized case per notebook)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.notebook_cells import (
+    NOTEBOOKS,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    code_cells,
+    colab_url,
+    exercises,
+    read,
+    repository_url,
+)
+
+MACHINE_PATH = re.compile(r"(/root/|/home/\w+|/tmp/|/work/|site-packages/|[A-Z]:\\\\Users)")
+HUB_ID = re.compile(r"""from_pretrained\(\s*["'][\w.-]+/[\w.-]+["']""")
+TORCH_LOAD = re.compile(r"torch\.load\((?![^)]*weights_only\s*=\s*True)")
+NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
+
+ids = [path.name for path in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=ids)
+def notebook(request):
+    return request.param, read(request.param)
+
+
+def _markdown(nb) -> str:
+    return "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def test_name_and_title(notebook):
+    path, nb = notebook
+    assert NAME.match(path.name), f"{path.name}: name notebooks NN_slug.ipynb"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+def test_colab_badge_points_at_this_notebook(notebook):
+    path, nb = notebook
+    head = "\n".join(cell.source for cell in nb.cells[:2])
+    assert colab_url(path) in head, f"badge must link {colab_url(path)}"
+
+
+def test_sections_in_order(notebook):
+    _, nb = notebook
+    text = _markdown(nb).lower()
+    order = ["learning objectives", "exercise", "key takeaways", "further reading"]
+    positions = [text.find(f"## {heading}") for heading in order]
+    assert all(p >= 0 for p in positions), f"missing one of the sections {order}"
+    assert positions == sorted(positions), f"sections must come in the order {order}"
+
+
+def test_setup_cell_installs_from_the_configured_repository(notebook):
+    _, nb = notebook
+    setup = code_cells(nb)[0].source
+    assert 'IN_COLAB = "google.colab" in sys.modules' in setup
+    assert f"git+{repository_url()}" in setup, "install osai from _config.yml's repository url"
+    assert "osai.offline(" in setup and "osai.seed(" in setup and "osai.device(" in setup
+    assert "pip install" not in setup.replace("%pip install", ""), "use %pip, only on Colab"
+    for line in setup.splitlines():
+        if "%pip" in line:
+            assert line.startswith("    "), "pip installs belong inside `if IN_COLAB:`"
+            assert "torch" not in line, "never make Colab reinstall torch"
+
+
+def test_at_least_two_exercises_with_checks(notebook):
+    _, nb = notebook
+    pairs = exercises(nb)
+    assert len(pairs) >= 2, "at least two exercises with nbgrader solution markers"
+    for solution, check in pairs:
+        source = nb.cells[solution].source
+        assert source.count(SOLUTION_BEGIN) == source.count(SOLUTION_END) == 1
+        assert check > 0 and "assert" in nb.cells[check].source, (
+            "a check cell follows each solution"
+        )
+        assert SOLUTION_BEGIN not in nb.cells[check].source
+
+
+def test_executed_top_to_bottom_without_errors(notebook):
+    _, nb = notebook
+    counts = [cell.execution_count for cell in code_cells(nb) if cell.source.strip()]
+    assert counts == list(range(1, len(counts) + 1)), "re-run it top to bottom in a fresh kernel"
+    for cell in code_cells(nb):
+        assert all(out.output_type != "error" for out in cell.outputs), cell.source[:80]
+
+
+def test_no_machine_specific_paths_in_outputs(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        for out in cell.outputs:
+            text = str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
+            assert not MACHINE_PATH.search(text), f"machine path in output of: {cell.source[:80]}"
+
+
+def test_safe_loading_only(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        source = cell.source
+        assert "trust_remote_code=True" not in source
+        assert not TORCH_LOAD.search(source), "torch.load needs weights_only=True"
+        if HUB_ID.search(source):
+            assert "NBVAL_SKIP" in source, "hub downloads only in optional NBVAL_SKIP cells"
+
+
+def test_every_figure_has_alt_text(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb):
+        if any("image/png" in out.get("data", {}) for out in cell.outputs):
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, (
+                f"figure without alt text (metadata mystnb.image.alt): {cell.source[:80]}"
+            )
+
+
+def test_markdown_images_have_alt_text(notebook):
+    _, nb = notebook
+    for match in re.finditer(r"!\[([^\]]*)\]\(([^)]+)\)", _markdown(nb)):
+        assert match.group(1).strip(), f"image {match.group(2)} has no alt text"
