@@ -63,7 +63,9 @@ def test_tampered_copy_is_refused(tmp_path):
 def test_tampered_package_stops_the_loader(monkeypatch, tmp_path):
     entry = models.PACKAGED_MODELS["minilm"]
     monkeypatch.setitem(
-        models.PACKAGED_MODELS, "minilm", models.PackagedModel(**{**entry.__dict__, "sha256": "0" * 64})
+        models.PACKAGED_MODELS,
+        "minilm",
+        models.PackagedModel(**{**entry.__dict__, "sha256": "0" * 64}),
     )
     with pytest.raises(models.WeightsMismatch):
         osai.load_minilm(device="cpu")
