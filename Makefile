@@ -78,3 +78,17 @@ constraints: $(INSTALLED)
 
 clean:
 	rm -rf _build $(BUILD)
+
+# The rendered book in a real browser (tests/browser): every page of _toc.yml in Debian's headless
+# Chromium, served on 127.0.0.1, with every request beyond it blocked. Screenshots and a summary of
+# what it visited go to build/artifacts/. Never `playwright install`: the test uses the system's
+# Chromium.
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: browser
+browser: book
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "No Chromium at $(CHROMIUM); install it with:  sudo apt-get install -y chromium"; exit 1; fi; \
+	fi
+	OSAI_SITE_DIR=$(CURDIR)/_build/html OSAI_CHROMIUM=$(CHROMIUM) OSAI_BROWSER_REQUIRED=1 \
+	$(BIN)/pytest -q tests/browser
