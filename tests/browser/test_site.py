@@ -4,7 +4,7 @@ For each page: it has its title, no JavaScript console errors, every image has l
 text, every internal link resolves (fragments included), headings do not skip a level; notebook
 pages carry a Colab launch link to that notebook in the repository, and their .ipynb download
 works. The search page finds "BLOOM". Every request beyond 127.0.0.1 is blocked and fails the
-test, except the images listed in ALLOWED_EXTERNAL. Screenshots go to build/artifacts/.
+test, except the few listed in ALLOWED_EXTERNAL. Screenshots go to build/artifacts/.
 
 Run it after `make book` (`make browser` does both); see tests/browser/conftest.py.
 """
@@ -26,9 +26,15 @@ from tests.browser.site import ROOT, colab_url, is_notebook, toc_pages
 PAGES = toc_pages()
 NOTEBOOK_PAGES = [page for page in PAGES if is_notebook(page)]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-# External images a page may show that the offline test cannot load: each notebook's
-# "Open in Colab" badge (convention of shared/DESIGN.md). They still need alt text.
-ALLOWED_EXTERNAL = {"https://colab.research.google.com/assets/colab-badge.svg"}
+# The only requests beyond 127.0.0.1 a page may attempt (they are still blocked, and listed in the
+# summary). Anything else fails the test.
+ALLOWED_EXTERNAL = {
+    # Each notebook's "Open in Colab" badge image (shared/DESIGN.md); it must still have alt text.
+    "https://colab.research.google.com/assets/colab-badge.svg",
+    # Sphinx's default MathJax 3, which pages with maths (and the pages whose toctree includes
+    # them) load from jsDelivr; offline, the TeX source shows instead of rendered maths.
+    "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
+}
 SEARCH_QUERY = "BLOOM"
 TIMEOUT_MS = 30_000
 
