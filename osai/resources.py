@@ -153,7 +153,8 @@ def measure_throughput(
     The model is moved to ``device`` (and cast to ``dtype`` if given); one short warm-up
     generation runs first, then the best of ``repeats`` timed runs of ``n_tokens`` new tokens
     is returned. The end-of-text token is suppressed so every run generates exactly
-    ``n_tokens`` tokens.
+    ``n_tokens`` tokens. ``tokenizer=None`` uses a fixed prompt of 16 token ids (for the
+    random-weight stand-in of :func:`random_smollm2`).
     """
     import torch
 
@@ -164,10 +165,16 @@ def measure_throughput(
     if dtype is not None:
         model = model.to(dtype)
     device = next(model.parameters()).device if device is None else torch.device(device)
-    inputs = tokenizer(prompt, return_tensors="pt").to(device)
+    if tokenizer is None:  # a fixed prompt of 16 token ids, for models without a tokenizer
+        ids = torch.arange(1, 17, device=device).unsqueeze(0)
+        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+        eos = getattr(model.config, "eos_token_id", None) or 0
+    else:
+        inputs = tokenizer(prompt, return_tensors="pt").to(device)
+        eos = tokenizer.eos_token_id
     settings = dict(
         do_sample=False,
-        pad_token_id=tokenizer.eos_token_id,
+        pad_token_id=eos,
         min_new_tokens=n_tokens,
         max_new_tokens=n_tokens,
     )
@@ -182,6 +189,43 @@ def measure_throughput(
             best = min(best, time.perf_counter() - start)
     generated = output.shape[1] - inputs["input_ids"].shape[1]
     return generated / best
+
+
+def smollm2_config():
+    """SmolLM2-135M's architecture as a ``LlamaConfig`` (values from its published config)."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=49152,
+        hidden_size=576,
+        intermediate_size=1536,
+        num_hidden_layers=30,
+        num_attention_heads=9,
+        num_key_value_heads=3,
+        max_position_embeddings=8192,
+        rope_theta=100000.0,
+        rms_norm_eps=1e-5,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
+
+
+def random_smollm2(device="cpu", dtype=None, seed: int = 0):
+    """A model with SmolLM2-135M's exact architecture and *random* weights.
+
+    Decoding speed does not depend on the values of the weights, so this stand-in measures
+    throughput on machines where the packaged GGUF is not installed (e.g. the course's GPU
+    check): ``measure_throughput(random_smollm2("cuda", torch.bfloat16), None, "cuda")``.
+    """
+    import torch
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(smollm2_config()).eval()
+    if dtype is not None:
+        model = model.to(dtype)
+    return model.to(device)
 
 
 def peak_memory_of(function, *args, interval: float = 0.01, **kwargs):

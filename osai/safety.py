@@ -8,7 +8,9 @@ which writes one small text file to a path the caller chooses. Nothing else is e
 from __future__ import annotations
 
 import json
+import pickletools
 import struct
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +71,35 @@ def load_checkpoint_safely(path: str | Path):
     import torch
 
     return torch.load(path, weights_only=True)
+
+
+def pickle_globals(path: str | Path) -> list[str]:
+    """The functions and classes a pickle (or a ``torch.save`` zip) would import when loaded.
+
+    This is what hub scanners such as picklescan do: read the pickle's opcodes *without running
+    them* and list every ``module.name`` it refers to. A weights file should only name torch's
+    own rebuild helpers and storage types; anything else deserves suspicion.
+    """
+    path = Path(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".pkl")]
+            if not names:
+                raise ValueError(f"{path.name} is a zip file without a pickle inside.")
+            blobs = [archive.read(n) for n in names]
+    else:
+        blobs = [path.read_bytes()]
+    found: list[str] = []
+    for blob in blobs:
+        strings: list[str] = []
+        for opcode, arg, _ in pickletools.genops(blob):
+            if opcode.name == "GLOBAL":
+                found.append(str(arg).replace(" ", "."))
+            elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                found.append(f"{strings[-2]}.{strings[-1]}")
+            elif isinstance(arg, str):
+                strings.append(arg)
+    return sorted(set(found))
 
 
 def safetensors_header(path: str | Path) -> dict:

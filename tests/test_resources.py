@@ -102,3 +102,10 @@ def test_published_facts_have_sources():
             assert entry["source"].startswith("https://"), (section, key)
     assert facts["parameters"]["bloom-176b"]["count"] == 176_247_271_424
     assert facts["training"]["llama-2-70b"]["gpu_hours"] == 1_720_320
+
+
+def test_random_smollm2_has_the_real_parameter_count():
+    model = resources.random_smollm2("cpu", torch.bfloat16)
+    assert sum(p.numel() for p in model.parameters()) == 134_515_008
+    assert model.dtype == torch.bfloat16
+    assert resources.measure_throughput(model, None, "cpu", n_tokens=3) > 0

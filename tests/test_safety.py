@@ -25,6 +25,18 @@ def test_unsafe_load_runs_the_payload_and_safe_load_refuses_it(tmp_path):
     assert torch.equal(loaded["linear.weight"], torch.zeros(2, 2))
 
 
+def test_pickle_globals_names_the_payload_without_running_it(tmp_path):
+    marker = tmp_path / "marker.txt"
+    checkpoint = safety.save_checkpoint_with_payload(tmp_path / "model.pt", marker)
+    found = safety.pickle_globals(checkpoint)
+    assert "osai.safety.leave_marker" in found
+    assert "torch._utils._rebuild_tensor_v2" in found
+    assert not marker.exists()
+    plain = tmp_path / "plain.pkl"
+    plain.write_bytes(pickle.dumps(safety.MarkerPayload("x"), protocol=2))
+    assert "osai.safety.leave_marker" in safety.pickle_globals(plain)
+
+
 def test_safe_load_accepts_a_plain_state_dict(tmp_path):
     path = tmp_path / "plain.pt"
     torch.save({"w": torch.arange(3)}, path)
