@@ -1,0 +1,214 @@
+"""How open is an AI project? Entries from ``data/openness.yaml``, scored two ways.
+
+* ``osaid(entry)`` — against the OSI's Open Source AI Definition 1.0, which asks for the
+  *preferred form to make modifications*: data information, code (training and inference) and
+  parameters, each under OSI-approved terms. The result is "meets", "would meet with an
+  OSI-approved licence" (the OSI's own verdict on BLOOM, Falcon and StarCoder2) or "fails".
+* ``mof_class(entry)`` — against the Model Openness Framework (White et al. 2024): Class III
+  "Open Model" (weights under an open licence), Class II "Open Tooling" (plus training and
+  inference code), Class I "Open Science" (plus the data).
+
+Both are deliberately simple, made from four components and a licence, so a learner can follow
+every step; they do not replace the full checklists (the MOF has 16 components). The facts are
+in the YAML file with their sources; this module only reads and scores them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = "openness.yaml"
+STATUSES = ("yes", "partial", "no")
+COMPONENTS = ("weights", "training_code", "inference_code", "data_information")
+REQUIRED = ("name", "licence", "spdx", "osi_approved", "licence_source", *COMPONENTS)
+# Open licences the MOF accepts for parameters besides OSI-approved ones: open-data and
+# open-content licences (White et al. 2024, "Acceptable licenses").
+OPEN_CONTENT_LICENCES = frozenset(
+    {
+        "CC0-1.0",
+        "CC-BY-3.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-3.0",
+        "CC-BY-SA-4.0",
+        "CDLA-Permissive-1.0",
+        "CDLA-Permissive-2.0",
+        "CDLA-Sharing-1.0",
+    }
+)
+MOF_CLASSES = {
+    1: "Class I — Open Science",
+    2: "Class II — Open Tooling",
+    3: "Class III — Open Model",
+}
+MEETS = "meets"
+LICENCE_ONLY = "would meet with an OSI-approved licence"
+FAILS = "fails"
+
+
+class MissingField(KeyError):
+    """An openness entry lacks a field the scorers need."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0])
+
+
+class InvalidField(ValueError):
+    """An openness entry has a field with a value the scorers cannot use."""
+
+
+def data_path(path: str | Path | None = None) -> Path:
+    """Where ``openness.yaml`` is: ``path``, ``$OSAI_DATA_DIR``, or the repository's data/."""
+    candidates = []
+    if path is not None:
+        candidates.append(Path(path))
+    if os.environ.get("OSAI_DATA_DIR"):
+        candidates.append(Path(os.environ["OSAI_DATA_DIR"]) / DATA_FILE)
+    candidates += [
+        Path(__file__).resolve().parents[1] / "data" / DATA_FILE,
+        Path.cwd() / "data" / DATA_FILE,
+        Path.cwd().parent / "data" / DATA_FILE,  # running from notebooks/
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"Cannot find {DATA_FILE}. It lives in the course repository's data/ folder: run from a "
+        "checkout of the repository, or set OSAI_DATA_DIR to the folder that holds it."
+    )
+
+
+def validate(entry: Any, key: str = "<entry>") -> dict:
+    """Check one entry; raise ``MissingField``/``InvalidField`` naming the field and the entry."""
+    if not isinstance(entry, dict):
+        raise InvalidField(
+            f"Entry {key!r} must be a mapping of fields, not {type(entry).__name__}."
+        )
+    for name in REQUIRED:
+        if name not in entry:
+            raise MissingField(
+                f"Entry {key!r} has no field {name!r}. Every entry needs: {', '.join(REQUIRED)}."
+            )
+    if not isinstance(entry["osi_approved"], bool):
+        raise InvalidField(f"Entry {key!r}: osi_approved must be true or false.")
+    if entry["spdx"] is not None and not isinstance(entry["spdx"], str):
+        raise InvalidField(f"Entry {key!r}: spdx must be an SPDX id string or null.")
+    for name in COMPONENTS:
+        component = entry[name]
+        if not isinstance(component, dict) or "status" not in component:
+            raise MissingField(
+                f"Entry {key!r}: field {name!r} needs a 'status' ({'|'.join(STATUSES)}) and a "
+                "'source' list of URLs."
+            )
+        if "source" not in component:
+            raise MissingField(f"Entry {key!r}: field {name!r} has no 'source' URL list.")
+        if component["status"] not in STATUSES:
+            raise InvalidField(
+                f"Entry {key!r}: {name}.status is {component['status']!r}; use one of "
+                f"{', '.join(STATUSES)} (quote yes and no in YAML)."
+            )
+        sources = component["source"]
+        if isinstance(sources, str):
+            sources = [sources]
+        if not sources or not all(isinstance(s, str) and s.startswith("http") for s in sources):
+            raise InvalidField(f"Entry {key!r}: {name}.source must list at least one URL.")
+    return entry
+
+
+def load(path: str | Path | None = None) -> dict[str, dict]:
+    """Every project in ``openness.yaml``, validated, keyed by its short name."""
+    return dict(_load(str(data_path(path))))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[tuple[str, dict], ...]:
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    projects = data.get("projects")
+    if not isinstance(projects, dict) or not projects:
+        raise InvalidField(f"{path} must have a non-empty 'projects:' mapping.")
+    return tuple((key, validate(entry, key)) for key, entry in projects.items())
+
+
+def status(entry: dict, component: str) -> str:
+    """The status (yes/partial/no) of one component of a validated entry."""
+    if component not in COMPONENTS:
+        raise KeyError(f"Unknown component {component!r}; the components are {COMPONENTS}.")
+    return entry[component]["status"]
+
+
+@dataclass(frozen=True)
+class Score:
+    """A verdict with the reasons behind it, in words."""
+
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.verdict + (": " + "; ".join(self.reasons) if self.reasons else "")
+
+
+def osaid(entry: dict, key: str = "<entry>") -> Score:
+    """Score an entry against OSAID 1.0's preferred form to make modifications.
+
+    Every component must be fully available ("yes") and the parameters' licence OSI-approved.
+    If only the licence is missing, the verdict is ``LICENCE_ONLY``.
+    """
+    validate(entry, key)
+    gaps = [
+        f"{name.replace('_', ' ')} is {status(entry, name)}"
+        for name in COMPONENTS
+        if status(entry, name) != "yes"
+    ]
+    licence_gap = (
+        [] if entry["osi_approved"] else [f"licence {entry['licence']} is not OSI-approved"]
+    )
+    if not gaps and not licence_gap:
+        return Score(MEETS, [])
+    if not gaps:
+        return Score(LICENCE_ONLY, licence_gap)
+    return Score(FAILS, licence_gap + gaps)
+
+
+def open_licence(entry: dict) -> bool:
+    """Whether the weights' licence is open in the MOF's sense: OSI-approved or open content."""
+    return bool(entry["osi_approved"]) or entry.get("spdx") in OPEN_CONTENT_LICENCES
+
+
+def mof_class(entry: dict, key: str = "<entry>") -> int | None:
+    """The highest MOF class (1, 2 or 3) this entry reaches, or None for none.
+
+    III: weights released under an open licence; II: also training and inference code;
+    I: also full data information (the MOF itself asks for the datasets).
+    """
+    validate(entry, key)
+    if status(entry, "weights") != "yes" or not open_licence(entry):
+        return None
+    if status(entry, "training_code") != "yes" or status(entry, "inference_code") != "yes":
+        return 3
+    if status(entry, "data_information") != "yes":
+        return 2
+    return 1
+
+
+def scorecard(entries: dict[str, dict]):
+    """A pandas DataFrame: one row per project, the four components as 0/0.5/1 plus the
+    licence (1 when OSI-approved), and the two verdicts as text."""
+    import pandas as pd
+
+    value = {"yes": 1.0, "partial": 0.5, "no": 0.0}
+    rows = []
+    for key, entry in entries.items():
+        validate(entry, key)
+        row = {"project": entry["name"], "licence OSI-approved": float(entry["osi_approved"])}
+        row.update({name.replace("_", " "): value[status(entry, name)] for name in COMPONENTS})
+        row["OSAID 1.0"] = osaid(entry, key).verdict
+        cls = mof_class(entry, key)
+        row["MOF class"] = MOF_CLASSES[cls] if cls else "none"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("project")

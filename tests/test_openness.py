@@ -1,0 +1,186 @@
+"""osai.openness: data/openness.yaml loads, and entries score against OSAID 1.0 and the MOF."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from osai import openness
+from osai.openness import (
+    COMPONENTS,
+    FAILS,
+    LICENCE_ONLY,
+    MEETS,
+    InvalidField,
+    MissingField,
+    mof_class,
+    osaid,
+    scorecard,
+)
+
+PROJECTS = openness.load()
+
+
+def full_entry(**changes) -> dict:
+    entry = {
+        "name": "Fully open",
+        "licence": "Apache License 2.0",
+        "spdx": "Apache-2.0",
+        "osi_approved": True,
+        "licence_source": "https://www.apache.org/licenses/LICENSE-2.0",
+    }
+    for name in COMPONENTS:
+        entry[name] = {"status": "yes", "source": ["https://example.org/" + name]}
+    entry.update(changes)
+    return entry
+
+
+def test_every_project_the_issue_names_is_there():
+    wanted = {
+        "llama-2",
+        "llama-3",
+        "bloom",
+        "yolov8-yolo11",
+        "detectron2",
+        "stable-diffusion-1",
+        "sdxl",
+        "smollm2",
+        "all-minilm-l6-v2",
+        "olmo",
+        "pythia",
+    }
+    assert wanted <= set(PROJECTS)
+
+
+def test_every_component_has_an_https_source():
+    for key, entry in PROJECTS.items():
+        assert entry["licence_source"].startswith("https://"), key
+        for name in COMPONENTS:
+            assert entry[name]["source"], (key, name)
+            assert all(url.startswith("https://") for url in entry[name]["source"]), (key, name)
+
+
+@pytest.mark.parametrize(
+    ("key", "verdict"),
+    [
+        ("olmo", MEETS),
+        ("pythia", MEETS),
+        ("smollm2", MEETS),
+        ("llama-2", FAILS),
+        ("llama-3", FAILS),
+        ("bloom", LICENCE_ONLY),  # the OSI: BLOOM would pass with a different licence
+        ("sdxl", FAILS),
+    ],
+)
+def test_osaid_verdicts_agree_with_the_osi_where_it_evaluated(key, verdict):
+    assert osaid(PROJECTS[key], key).verdict == verdict
+
+
+def test_osaid_reasons_name_what_is_missing():
+    score = osaid(PROJECTS["llama-2"])
+    text = str(score)
+    assert "not OSI-approved" in text and "training code is no" in text
+    assert "data information is partial" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "cls"),
+    [("olmo", 1), ("pythia", 1), ("llama-2", None), ("bloom", None), ("detectron2", 1)],
+)
+def test_mof_classes(key, cls):
+    assert mof_class(PROJECTS[key]) == cls
+
+
+def test_mof_steps_down_class_by_class():
+    assert mof_class(full_entry()) == 1
+    entry = full_entry(data_information={"status": "partial", "source": ["https://x.org"]})
+    assert mof_class(entry) == 2
+    entry["training_code"] = {"status": "no", "source": ["https://x.org"]}
+    assert mof_class(entry) == 3
+    entry["osi_approved"], entry["spdx"] = False, None
+    assert mof_class(entry) is None
+
+
+def test_open_content_licence_counts_for_the_mof_but_not_for_osaid():
+    entry = full_entry(spdx="CC-BY-4.0", osi_approved=False, licence="CC BY 4.0")
+    assert mof_class(entry) == 1
+    assert osaid(entry).verdict == LICENCE_ONLY
+
+
+@pytest.mark.parametrize("missing", ["licence", "osi_approved", "weights", "data_information"])
+def test_missing_field_names_the_field_and_the_entry(missing):
+    entry = full_entry()
+    del entry[missing]
+    with pytest.raises(MissingField, match=rf"'my-model'.*'{missing}'"):
+        osaid(entry, "my-model")
+    with pytest.raises(MissingField, match=missing):
+        mof_class(entry, "my-model")
+
+
+def test_component_without_source_is_refused():
+    entry = full_entry(weights={"status": "yes"})
+    with pytest.raises(MissingField, match="weights.*source"):
+        osaid(entry, "x")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"osi_approved": "yes"},
+        {"spdx": 3},
+        {"weights": {"status": True, "source": ["https://x.org"]}},  # YAML's unquoted yes
+        {"weights": {"status": "maybe", "source": ["https://x.org"]}},
+        {"inference_code": {"status": "yes", "source": []}},
+        {"inference_code": {"status": "yes", "source": ["not a url"]}},
+    ],
+)
+def test_bad_values_are_refused(change):
+    with pytest.raises(InvalidField, match="'x'"):
+        osaid(full_entry(**change), "x")
+
+
+def test_not_a_mapping():
+    with pytest.raises(InvalidField, match="mapping"):
+        openness.validate(["a", "list"], "x")
+
+
+def test_load_from_a_file_with_a_broken_entry(tmp_path):
+    data = {"projects": {"good": full_entry(), "broken": full_entry()}}
+    del data["projects"]["broken"]["training_code"]
+    path = tmp_path / "openness.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(MissingField, match="'broken'.*'training_code'"):
+        openness.load(path)
+
+
+def test_load_refuses_an_empty_file(tmp_path):
+    path = tmp_path / "openness.yaml"
+    path.write_text("projects: {}\n", encoding="utf-8")
+    with pytest.raises(InvalidField, match="projects"):
+        openness.load(path)
+
+
+def test_missing_data_file_says_where_it_lives(tmp_path, monkeypatch):
+    monkeypatch.setattr(openness, "__file__", str(tmp_path / "osai" / "openness.py"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OSAI_DATA_DIR", raising=False)
+    with pytest.raises(FileNotFoundError, match="OSAI_DATA_DIR"):
+        openness.data_path()
+
+
+def test_scorecard_has_a_row_per_project():
+    table = scorecard(PROJECTS)
+    assert len(table) == len(PROJECTS)
+    assert table.loc["OLMo", "OSAID 1.0"] == MEETS
+    assert table.loc["Llama 2", "weights"] == 1.0
+    assert table.loc["Llama 2", "licence OSI-approved"] == 0.0
+    assert set(table["data information"]) <= {0.0, 0.5, 1.0}
+
+
+def test_load_returns_copies_not_the_cache():
+    first = openness.load()
+    first["olmo"] = copy.deepcopy(first["olmo"])
+    first.pop("pythia")
+    assert "pythia" in openness.load()
