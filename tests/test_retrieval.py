@@ -185,3 +185,22 @@ def test_real_minilm_handles_a_query_longer_than_its_limit():
     hits = retrieval.search(index, long_query, encoder, k=5)
     assert [h.chunk.page for h in hits] == ["p1", "p2"]
     assert retrieval.truncate_query("short", encoder) == ("short", False)
+
+
+def test_time_app_runs_with_tiny_stand_ins(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "p.md").write_text(
+        "# Memory\n\nEach notebook may use 3 GB.\n", encoding="utf-8"
+    )
+    texts = ["Each notebook may use 3 GB.", "How much memory?"]
+    parts = retrieval.stand_in_parts("cpu", texts, full_size=False, folder=tmp_path / "enc")
+    result = retrieval.time_app(
+        "cpu", ["book/p.md"], ["How much memory?"], root=tmp_path, parts=parts, max_new_tokens=3
+    )
+    assert result["passages"] == 1.0 and result["index_s"] >= 0 and result["answer_s"] > 0
+
+
+def test_myst_roles_keep_what_a_reader_sees():
+    text = "Read {term}`open weights <weights>` in {doc}`setup`."
+    (chunk,) = retrieval.split_markdown(text, "p")
+    assert chunk.text == "Read open weights in setup."
