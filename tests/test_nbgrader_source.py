@@ -1,0 +1,65 @@
+"""scripts/nbgrader_source.py: the notebooks marked for nbgrader, checked with nbgrader's own code."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import nbformat
+import pytest
+from nbgrader.preprocessors import CheckCellMetadata, ClearSolutions, LockCells
+from nbgrader.utils import is_grade, is_solution
+
+from tests.notebook_cells import NOTEBOOKS, ROOT, SOLUTION_BEGIN, exercises, read
+
+_spec = importlib.util.spec_from_file_location(
+    "nbgrader_source", ROOT / "scripts" / "nbgrader_source.py"
+)
+nbgrader_source = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nbgrader_source)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_nbgrader_accepts_the_marked_notebook(path):
+    notebook = read(path)
+    marked = nbgrader_source.mark_for_nbgrader(notebook, points=2)
+    pairs = exercises(notebook)
+    assert nbgrader_source.exercise_cells(notebook) == pairs
+    assert sum(is_solution(c) for c in marked.cells) == len(pairs)
+    assert sum(is_grade(c) for c in marked.cells) == len(pairs)
+    for solution, check in pairs:
+        assert marked.cells[check].metadata.nbgrader["points"] == 2
+        assert marked.cells[solution].source == notebook.cells[solution].source
+    # nbgrader's own checks, as `nbgrader generate_assignment` runs them (metadata enforced).
+    resources = {}
+    marked, _ = CheckCellMetadata().preprocess(marked, resources)
+    student, _ = ClearSolutions().preprocess(nbformat.from_dict(marked), resources)
+    student, _ = LockCells().preprocess(student, resources)
+    assert not any(SOLUTION_BEGIN in cell.source for cell in student.cells)
+    for solution, check in pairs:
+        assert "raise NotImplementedError()" in student.cells[solution].source
+        assert student.cells[check].metadata.deletable is False
+    # The original notebook is not modified.
+    assert not any("nbgrader" in cell.metadata for cell in notebook.cells)
+
+
+def test_course_folder_layout(tmp_path):
+    source = tmp_path / "notebooks"
+    source.mkdir()
+    (source / "00_getting_started.ipynb").write_bytes(
+        (ROOT / "notebooks" / "00_getting_started.ipynb").read_bytes()
+    )
+    written = nbgrader_source.write_course_source(source, tmp_path / "course")
+    assert written == [tmp_path / "course/source/00_getting_started/00_getting_started.ipynb"]
+
+
+def _notebook(*sources):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+def test_bad_notebooks_get_clear_errors():
+    with pytest.raises(ValueError, match="nothing for nbgrader to grade"):
+        nbgrader_source.mark_for_nbgrader(_notebook("x = 1"))
+    with pytest.raises(ValueError, match="must be followed by its check cell"):
+        nbgrader_source.mark_for_nbgrader(_notebook("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
+    with pytest.raises(ValueError, match="points must be positive"):
+        nbgrader_source.mark_for_nbgrader(_notebook("x"), points=0)
