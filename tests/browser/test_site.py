@@ -167,6 +167,8 @@ def test_page(name, site, base_url, visit):
         problems.append(f"expected exactly one h1 in the article, found {h1}")
     elif not title.startswith(h1[0]):
         problems.append(f"window title {title!r} does not start with the h1 {h1[0]!r}")
+    if not page.evaluate("() => document.documentElement.lang"):
+        problems.append("<html> has no lang attribute (screen readers need the language)")
 
     # Headings in order: start at h1, never skip a level going down.
     previous = 0
