@@ -26,7 +26,6 @@ import yaml
 from course_stats import STATS_FILE, load_stats
 from docutils import nodes
 from docutils.statemachine import StringList
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +42,6 @@ REQUIRED_KEYS = (
 LIST_KEYS = ("notebooks", "objectives", "prerequisites", "assignments")
 EXERCISE_KEYS = ("notebook", "title", "difficulty")
 DIFFICULTIES = ("easy", "medium", "hard")
-
-logger = logging.getLogger(__name__)
 
 
 class InstructorDataError(ValueError):
@@ -206,16 +203,9 @@ class InstructorsGuide(SphinxDirective):
             raise self.error(str(error)) from error
         if not chapters:
             return [nodes.paragraph(text="No chapter data yet in data/instructors/.")]
+        # A notebook named in a chapter file but not (yet) in the book is shown without a link;
+        # tests/test_instructors_guide.py fails on it, so the build itself stays usable.
         docs = set(self.env.found_docs)
-        for chapter in chapters:
-            missing = [n for n in chapter["notebooks"] if not (ROOT / "notebooks" / n).is_file()]
-            if missing:
-                logger.warning(
-                    "%s names notebooks that do not exist: %s",
-                    chapter["source"],
-                    ", ".join(missing),
-                    location=(self.env.docname, self.lineno),
-                )
         stats = load_stats()
         lines = ["### At a glance", "", *overview_markdown(chapters, stats)]
         lines += [line for chapter in chapters for line in chapter_markdown(chapter, stats, docs)]
