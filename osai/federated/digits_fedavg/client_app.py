@@ -1,0 +1,46 @@
+"""The ClientApp: what every SuperNode runs on its own, private data.
+
+It receives the global model, trains it for a few local epochs on the partition named by the
+SuperNode's ``--node-config`` and sends back only the updated weights and the number of examples.
+The data never leave the node.
+"""
+
+from __future__ import annotations
+
+from flwr.app import ArrayRecord, Context, Message, MetricRecord, RecordDict
+from flwr.clientapp import ClientApp
+
+from .task import load_partition, make_model, run_config_of, train
+
+app = ClientApp()
+
+
+@app.train()
+def train_locally(message: Message, context: Context) -> Message:
+    """Train the received global model on this node's partition; reply with the new weights."""
+    import torch
+
+    torch.set_num_threads(1)  # one thread: deterministic and polite on a shared CPU
+    config = run_config_of(context)
+    partition_id = int(context.node_config["partition-id"])
+    num_partitions = int(context.node_config["num-partitions"])
+    seed = int(config["seed"])
+    server_round = int(message.content["config"]["server-round"])
+    x, y = load_partition(partition_id, num_partitions, seed=seed)
+
+    model = make_model(seed=seed)
+    model.load_state_dict(message.content["arrays"].to_torch_state_dict())
+    loss = train(
+        model,
+        x,
+        y,
+        epochs=int(config["local-epochs"]),
+        lr=float(config["lr"]),
+        batch_size=int(config["batch-size"]),
+        seed=seed + 1000 * server_round + partition_id,
+    )
+    metrics = MetricRecord(
+        {"train_loss": loss, "num-examples": len(x), "partition-id": partition_id}
+    )
+    content = RecordDict({"arrays": ArrayRecord(model.state_dict()), "metrics": metrics})
+    return Message(content=content, reply_to=message)
