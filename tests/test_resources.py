@@ -60,6 +60,16 @@ def test_quantized_model_is_smaller_and_counted():
     assert torch.allclose(quantized(x), model(x), atol=0.1)
 
 
+def test_quantize_skip_and_per_channel():
+    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Linear(8, 2))
+    quantized = resources.quantize_dynamic_int8(model, skip=("1",), per_channel=True)
+    assert type(quantized[1]) is torch.nn.Linear
+    assert "quantized.dynamic" in type(quantized[0]).__module__
+    assert type(model[0]) is torch.nn.Linear, "the original model is left unchanged"
+    with pytest.raises(ValueError, match="No nn.Linear"):
+        resources.quantize_dynamic_int8(model, skip=("",))
+
+
 def test_peak_memory_of_sees_an_allocation():
     result, grown = resources.peak_memory_of(lambda: torch.ones(25_000_000).sum().item())
     assert result == 25_000_000
