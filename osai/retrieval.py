@@ -57,6 +57,7 @@ class Hit:
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ROLE = re.compile(r"\{[a-z:]+\}`([^`]*)`")  # {cite:p}`key`, {doc}`setup` -> the role's text
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](url) -> text
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:])(?=\s|$)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
@@ -104,7 +105,8 @@ def split_markdown(text: str, page: str, max_words: int = 120, overlap: int = 20
 
     def end_paragraph() -> None:
         if paragraph:
-            sections[-1][1].append(" ".join(paragraph))
+            # a removed citation leaves a space before the punctuation that followed it
+            sections[-1][1].append(_SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(paragraph)))
             paragraph.clear()
 
     for line in _clean(text).splitlines():
@@ -160,7 +162,9 @@ def chunk_pages(
     return chunks
 
 
-def _fingerprint(paths: Iterable[str | Path], root: str | Path) -> dict[str, str]:
+def fingerprints(paths: Iterable[str | Path], root: str | Path) -> dict[str, str]:
+    """The SHA-256 of each page file, keyed by its path as given: stored in an index to detect
+    later edits (see :meth:`Index.stale_pages`)."""
     out = {}
     for path in paths:
         full = Path(root) / path
@@ -309,7 +313,7 @@ def reindex(
     """Chunk ``pages`` (relative to ``root``), embed them, save to ``folder``: one call."""
     chunks = chunk_pages(pages, root, max_words, overlap)
     index = build_index(chunks, encoder, encoder_name)
-    index.sources = _fingerprint(pages, root)
+    index.sources = fingerprints(pages, root)
     index.save(folder)
     return index
 
