@@ -32,6 +32,7 @@ from osai.federated.processes import (
     FederationError,
     LocalFederation,
     ProcessGroup,
+    free_port,
 )
 
 # --- data and partitions -------------------------------------------------------------------
@@ -319,3 +320,10 @@ def test_default_run_config_matches_the_app_config():
 
     config = tomllib.loads((APP_DIR / "pyproject.toml").read_text())
     assert config["tool"]["flwr"]["app"]["config"] == DEFAULT_RUN_CONFIG
+
+
+def test_run_app_refuses_a_folder_without_app_config(tmp_path):
+    with LocalFederation(tmp_path / "flwr") as federation:
+        federation.port = free_port()  # pretend a SuperLink runs: the app check comes first
+        with pytest.raises(FederationError, match="not a Flower app"):
+            federation.run_app(tmp_path)

@@ -306,6 +306,12 @@ class LocalFederation(ProcessGroup):
         dead = [n for n, p in self.processes.items() if p.poll() is not None]
         if dead:
             raise FederationError(f"these Flower processes exited early: {', '.join(dead)}")
+        if not (Path(app_dir) / "pyproject.toml").is_file():
+            raise FederationError(
+                f"{app_dir} has no pyproject.toml, so it is not a Flower app. If this is "
+                "osai.federated.APP_DIR, the osai package was installed without its data "
+                "files: reinstall it from the course repository (pip install -e .)."
+            )
         results = self.flwr_home / f"results-{uuid.uuid4().hex[:8]}.json"
         config = dict(run_config or {})
         config["results-path"] = str(results)
