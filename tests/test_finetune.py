@@ -109,3 +109,22 @@ def test_bad_numbers_are_refused(option, value):
 def test_answers_cut_off_entirely_are_refused():
     with pytest.raises(ValueError, match="max_length"):
         encode_examples(tiny_tokenizer(), EXAMPLES, max_length=2)
+
+
+def test_answer_loss_equals_the_models_own_loss():
+    from osai.finetune import answer_loss
+
+    model = tiny_llama()
+    batch = encode_examples(tiny_tokenizer(), EXAMPLES)
+    with torch.no_grad():
+        expected = model(**batch).loss
+        assert torch.allclose(answer_loss(model, batch), expected, atol=1e-6)
+
+
+def test_adapters_on_some_layers_only():
+    result = lora_finetune(
+        tiny_llama(), tiny_tokenizer(), EXAMPLES, device="cpu", steps=2, layers=[1]
+    )
+    assert result.trainable_parameters == 8 * 64 + 8 * 48  # one block instead of two
+    names = [name for name, p in result.model.named_parameters() if p.requires_grad]
+    assert names and all(".layers.1." in name for name in names)
