@@ -9,7 +9,7 @@
   inference code), Class I "Open Science" (plus the data).
 
 Both are deliberately simple, made from four components and a licence, so a learner can follow
-every step; they do not replace the full checklists (the MOF has 16 components). The facts are
+every step; they do not replace the full checklists (the MOF lists many more components). The facts are
 in the YAML file with their sources; this module only reads and scores them.
 """
 
