@@ -37,11 +37,14 @@ CHAPTERS = chapters()
 
 
 def instructor_entries() -> dict[str, dict]:
-    entries = {}
+    """Page -> its instructor files and their notebooks (a chapter may have several files)."""
+    entries: dict[str, dict] = {}
     for path in sorted((ROOT / "data" / "instructors").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         page = str(data.get("page", "")).removesuffix(".md")
-        entries[page] = {**data, "_file": path.name}
+        entry = entries.setdefault(page, {"files": [], "notebooks": []})
+        entry["files"].append(f"data/instructors/{path.name}")
+        entry["notebooks"] += list(data.get("notebooks") or [])
     return entries
 
 
@@ -80,7 +83,7 @@ def test_chapter_has_an_instructor_entry_with_its_notebooks(page):
     assert page in entries, f"no data/instructors/chNN.yaml with `page: {page}`"
     listed = [n if n.endswith(".ipynb") else f"{n}.ipynb" for n in entries[page]["notebooks"]]
     assert sorted(listed) == sorted(CHAPTERS[page]), (
-        f"data/instructors/{entries[page]['_file']} lists {listed}; "
+        f"{', '.join(entries[page]['files'])} list {listed}; "
         f"_toc.yml gives {page} the notebooks {CHAPTERS[page]}"
     )
 
