@@ -9,6 +9,7 @@ seeded and full-batch, so the same inputs give the same losses on the same machi
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -175,7 +176,12 @@ def lora_finetune(
         task_type="CAUSAL_LM",
         layers_to_transform=list(layers) if layers is not None else None,
     )
-    peft_model = get_peft_model(model, config)
+    with warnings.catch_warnings():
+        # peft calls a transformers method that transformers 5 deprecates; not the learner's concern
+        warnings.filterwarnings(
+            "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
+        )
+        peft_model = get_peft_model(model, config)
     trainable, frozen = count_parameters(peft_model)
     optimizer = torch.optim.AdamW(
         [p for p in peft_model.parameters() if p.requires_grad], lr=learning_rate
