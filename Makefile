@@ -37,7 +37,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check osai tests scripts notebooks conftest.py book/_ext
 
 unit: $(INSTALLED)
-	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py
+	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py --ignore=tests/browser
 
 # Strict nbval, offline, with the network audit on every kernel (tests/netaudit/sitecustomize.py)
 # and the execution statistics measured as each notebook runs (data/execution_stats.json).
@@ -46,7 +46,7 @@ notebooks: $(INSTALLED)
 	rm -f $(NETLOG)
 	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	OSAI_STATS_FILE=$(STATS) \
-	$(BIN)/pytest -q --nbval $(NB) --sanitize-with sanitize.cfg --nbval-cell-timeout=300
+	$(BIN)/pytest -q --nbval $(NB) --nbval-sanitize-with sanitize.cfg --nbval-cell-timeout=300
 	@if [ -s $(NETLOG) ]; then \
 	  echo "Network audit: a notebook tried to reach beyond loopback:"; cat $(NETLOG); exit 1; \
 	else echo "Network audit: no connection attempt beyond loopback."; fi
@@ -63,7 +63,7 @@ student: $(INSTALLED)
 	$(BIN)/python scripts/student_versions.py notebooks $(BUILD)/student
 
 # Student versions are executed with the network audit on, like the notebooks.
-test: lint unit notebooks student book
+test: lint unit notebooks student book browser
 	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	$(BIN)/pytest -q tests/test_student_versions.py
 	@if [ -s $(NETLOG) ]; then cat $(NETLOG); exit 1; fi

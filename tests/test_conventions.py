@@ -125,3 +125,21 @@ def test_markdown_images_have_alt_text(notebook):
     _, nb = notebook
     for match in re.finditer(r"!\[([^\]]*)\]\(([^)]+)\)", _markdown(nb)):
         assert match.group(1).strip(), f"image {match.group(2)} has no alt text"
+
+
+NBVAL_MARKERS = {
+    "# NBVAL_SKIP",
+    "# NBVAL_IGNORE_OUTPUT",
+    "# NBVAL_CHECK_OUTPUT",
+    "# NBVAL_RAISES_EXCEPTION",
+}
+
+
+def test_nbval_markers_are_whole_lines(notebook):
+    # nbval honours a marker only when the comment is exactly the marker: any text after it
+    # on the same line silently switches it off.
+    _, nb = notebook
+    for cell in code_cells(nb):
+        for line in cell.source.splitlines():
+            if line.strip().startswith("# NBVAL"):
+                assert line.strip() in NBVAL_MARKERS, f"put the marker alone on its line: {line!r}"
