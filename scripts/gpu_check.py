@@ -19,20 +19,6 @@ import torch
 
 import osai
 
-# SmolLM2-135M-Instruct's hyperparameters, as its GGUF metadata states them (llama.* keys).
-SMOLLM2_CONFIG = dict(
-    vocab_size=49152,
-    hidden_size=576,
-    intermediate_size=1536,
-    num_hidden_layers=30,
-    num_attention_heads=9,
-    num_key_value_heads=3,
-    max_position_embeddings=8192,
-    rope_theta=100000.0,
-    rms_norm_eps=1e-5,
-    tie_word_embeddings=True,
-)
-
 
 def synchronize(device):
     if device.type == "cuda":
@@ -40,17 +26,16 @@ def synchronize(device):
 
 
 def smollm2_shaped_model(device):
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from osai.resources import random_smollm2
 
-    torch.manual_seed(0)
-    return LlamaForCausalLM(LlamaConfig(**SMOLLM2_CONFIG)).to(device).eval()
+    return random_smollm2(device).eval()
 
 
 def check_foundation(device) -> str:
     """Issue 2: osai.device() picks CUDA; the SmolLM2-shaped Llama runs forward and generate."""
     assert osai.device().type == "cuda", "osai.device() did not pick CUDA"
     model = smollm2_shaped_model(device)
-    ids = torch.randint(0, SMOLLM2_CONFIG["vocab_size"], (1, 32), device=device)
+    ids = torch.randint(0, model.config.vocab_size, (1, 32), device=device)
     with torch.no_grad():
         model(ids)  # warm-up
         synchronize(device)
@@ -63,7 +48,54 @@ def check_foundation(device) -> str:
     return f"{params / 1e6:.1f} M params, greedy generate {new} tokens in {seconds:.2f} s ({new / seconds:.0f} tok/s)"
 
 
-CHECKS = {"foundation": check_foundation}
+def check_lora(device) -> str:
+    """Issue 3: the LoRA fine-tuning step of chapter 1 on a SmolLM2-shaped model."""
+    from osai.finetune import lora_finetune
+    from tests.test_finetune import EXAMPLES, tiny_tokenizer
+
+    model = smollm2_shaped_model(device).train()
+    synchronize(device)
+    start = time.perf_counter()
+    result = lora_finetune(model, tiny_tokenizer(), EXAMPLES, device=device, steps=30)
+    synchronize(device)
+    seconds = time.perf_counter() - start
+    _, losses = result
+    return f"30 LoRA steps in {seconds:.2f} s, loss {losses[0]:.3f} -> {losses[-1]:.3f}"
+
+
+def check_app(device) -> str:
+    """Issue 4: chapter 4's app (index the book pages, retrieve, answer) with same-shape models."""
+    from osai.retrieval import time_app
+
+    timings = time_app(device)
+    return ", ".join(f"{key}={value:.3g}" for key, value in timings.items())
+
+
+def check_yolo(device) -> str:
+    """Issue 6: YOLOv8n trained from its configuration on the shapes dataset."""
+    from osai.yolo import train_shapes
+
+    result = train_shapes("cuda", epochs=20, imgsz=128, val=False)
+    map50 = result.metrics.get("mAP50", result.metrics)
+    return f"20 epochs in {result.seconds:.1f} s, mAP50 {map50}"
+
+
+def check_federated(device) -> str:
+    """Issue 8: chapter 7's classifier trained centrally (the federated clients run the same code)."""
+    from osai.federated.digits_fedavg.task import train_centralised
+
+    start = time.perf_counter()
+    metrics = train_centralised(device, epochs=20)
+    return f"20 epochs in {time.perf_counter() - start:.2f} s, accuracy {metrics['accuracy']:.3f}"
+
+
+CHECKS = {
+    "foundation": check_foundation,
+    "lora": check_lora,
+    "app": check_app,
+    "federated": check_federated,
+    "yolo": check_yolo,
+}
 
 
 def main(names: list[str]) -> int:
