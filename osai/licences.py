@@ -8,7 +8,6 @@ reasoning against the licence text itself. It is a teaching aid, not legal advic
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,24 +57,10 @@ class Licence:
 
 
 def data_path(path: str | Path | None = None) -> Path:
-    """Where ``licences.yaml`` is: ``path``, ``$OSAI_DATA_DIR``, or the repository's data/."""
-    candidates = []
-    if path is not None:
-        candidates.append(Path(path))
-    if os.environ.get("OSAI_DATA_DIR"):
-        candidates.append(Path(os.environ["OSAI_DATA_DIR"]) / DATA_FILE)
-    candidates += [
-        Path(__file__).resolve().parents[1] / "data" / DATA_FILE,  # editable install / checkout
-        Path.cwd() / "data" / DATA_FILE,
-        Path.cwd().parent / "data" / DATA_FILE,  # running from notebooks/
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"Cannot find {DATA_FILE}. It lives in the course repository's data/ folder: run from a "
-        "checkout of the repository, or set OSAI_DATA_DIR to the folder that holds it."
-    )
+    """Where ``licences.yaml`` is: see :func:`osai.data.find_data_file`."""
+    from .data import find_data_file
+
+    return find_data_file(DATA_FILE, path)
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,6 @@ in the YAML file with their sources; this module only reads and scores them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,24 +60,10 @@ class InvalidField(ValueError):
 
 
 def data_path(path: str | Path | None = None) -> Path:
-    """Where ``openness.yaml`` is: ``path``, ``$OSAI_DATA_DIR``, or the repository's data/."""
-    candidates = []
-    if path is not None:
-        candidates.append(Path(path))
-    if os.environ.get("OSAI_DATA_DIR"):
-        candidates.append(Path(os.environ["OSAI_DATA_DIR"]) / DATA_FILE)
-    candidates += [
-        Path(__file__).resolve().parents[1] / "data" / DATA_FILE,
-        Path.cwd() / "data" / DATA_FILE,
-        Path.cwd().parent / "data" / DATA_FILE,  # running from notebooks/
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"Cannot find {DATA_FILE}. It lives in the course repository's data/ folder: run from a "
-        "checkout of the repository, or set OSAI_DATA_DIR to the folder that holds it."
-    )
+    """Where ``openness.yaml`` is: see :func:`osai.data.find_data_file`."""
+    from .data import find_data_file
+
+    return find_data_file(DATA_FILE, path)
 
 
 def validate(entry: Any, key: str = "<entry>") -> dict:

@@ -208,24 +208,26 @@ def measure_throughput(
     return generated / best
 
 
+# SmolLM2-135M's architecture (its published config.json; the GGUF metadata says the same).
+SMOLLM2_ARCHITECTURE = dict(
+    vocab_size=49152,
+    hidden_size=576,
+    intermediate_size=1536,
+    num_hidden_layers=30,
+    num_attention_heads=9,
+    num_key_value_heads=3,
+    max_position_embeddings=8192,
+    rope_theta=100000.0,
+    rms_norm_eps=1e-5,
+    tie_word_embeddings=True,
+)
+
+
 def smollm2_config():
     """SmolLM2-135M's architecture as a ``LlamaConfig`` (values from its published config)."""
     from transformers import LlamaConfig
 
-    return LlamaConfig(
-        vocab_size=49152,
-        hidden_size=576,
-        intermediate_size=1536,
-        num_hidden_layers=30,
-        num_attention_heads=9,
-        num_key_value_heads=3,
-        max_position_embeddings=8192,
-        rope_theta=100000.0,
-        rms_norm_eps=1e-5,
-        tie_word_embeddings=True,
-        bos_token_id=1,
-        eos_token_id=2,
-    )
+    return LlamaConfig(**SMOLLM2_ARCHITECTURE, bos_token_id=1, eos_token_id=2)
 
 
 def random_smollm2(device="cpu", dtype=None, seed: int = 0):
@@ -278,24 +280,10 @@ def peak_memory_of(function, *args, interval: float = 0.01, **kwargs):
 
 
 def data_path(path: str | Path | None = None) -> Path:
-    """Where ``resources.yaml`` is (see :func:`osai.licences.data_path` for the search order)."""
-    import os
+    """Where ``resources.yaml`` is: see :func:`osai.data.find_data_file`."""
+    from .data import find_data_file
 
-    candidates = [Path(path)] if path is not None else []
-    if os.environ.get("OSAI_DATA_DIR"):
-        candidates.append(Path(os.environ["OSAI_DATA_DIR"]) / "resources.yaml")
-    candidates += [
-        Path(__file__).resolve().parents[1] / "data" / "resources.yaml",
-        Path.cwd() / "data" / "resources.yaml",
-        Path.cwd().parent / "data" / "resources.yaml",
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        "Cannot find resources.yaml: run from a checkout of the course repository, or set "
-        "OSAI_DATA_DIR to its data/ folder."
-    )
+    return find_data_file("resources.yaml", path)
 
 
 def load_facts(path: str | Path | None = None) -> dict:

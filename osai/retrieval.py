@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .resources import SMOLLM2_ARCHITECTURE
+
 INDEX_FORMAT = 1
 
 
@@ -395,18 +397,7 @@ def hit_rates(ranked_pages: Sequence[Sequence[str]], expected: Sequence[str]) ->
 # real models' architectures and shapes (random weights, tokenizers built from the texts' words), so
 # the app's code path - embed, search, generate - runs and can be timed on any device.
 
-SMOLLM2_SHAPE = dict(
-    vocab_size=49152,
-    hidden_size=576,
-    intermediate_size=1536,
-    num_hidden_layers=30,
-    num_attention_heads=9,
-    num_key_value_heads=3,
-    max_position_embeddings=8192,
-    rope_theta=100000.0,
-    rms_norm_eps=1e-5,
-    tie_word_embeddings=True,
-)
+SMOLLM2_SHAPE = SMOLLM2_ARCHITECTURE
 MINILM_SHAPE = dict(
     vocab_size=30522,
     hidden_size=384,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+import osai.data
 from osai import licences
 from osai.licences import UnknownLicence, UnknownModel, UnknownScenario, may_i, to_spdx
 
@@ -125,7 +126,7 @@ def test_explicit_data_path_and_missing_file(tmp_path):
 
 
 def test_missing_data_file_says_how_to_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(licences, "__file__", str(tmp_path / "osai" / "licences.py"))
+    monkeypatch.setattr(osai.data, "__file__", str(tmp_path / "osai" / "data.py"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OSAI_DATA_DIR", raising=False)
     with pytest.raises(FileNotFoundError, match="OSAI_DATA_DIR"):

@@ -7,6 +7,7 @@ import copy
 import pytest
 import yaml
 
+import osai.data
 from osai import openness
 from osai.openness import (
     COMPONENTS,
@@ -163,7 +164,7 @@ def test_load_refuses_an_empty_file(tmp_path):
 
 
 def test_missing_data_file_says_where_it_lives(tmp_path, monkeypatch):
-    monkeypatch.setattr(openness, "__file__", str(tmp_path / "osai" / "openness.py"))
+    monkeypatch.setattr(osai.data, "__file__", str(tmp_path / "osai" / "data.py"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OSAI_DATA_DIR", raising=False)
     with pytest.raises(FileNotFoundError, match="OSAI_DATA_DIR"):
