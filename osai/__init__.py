@@ -6,6 +6,7 @@ Chapter-specific helpers are submodules (``osai.<topic>``), imported where they 
 """
 
 from .env import device, offline, seed
+from .generation import chat
 from .models import (
     ModelPackageMissing,
     WeightsMismatch,
@@ -13,7 +14,6 @@ from .models import (
     load_smollm2,
     weights_info,
 )
-from .text import chat
 
 __all__ = [
     "ModelPackageMissing",

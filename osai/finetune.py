@@ -116,7 +116,7 @@ def answer_loss(model, batch):
     return F.cross_entropy(logits.float(), targets[keep])
 
 
-def count_parameters(model) -> tuple[int, int]:
+def trainable_and_frozen(model) -> tuple[int, int]:
     """(trainable, frozen) parameter counts of a torch module."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
@@ -182,7 +182,7 @@ def lora_finetune(
             "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
         )
         peft_model = get_peft_model(model, config)
-    trainable, frozen = count_parameters(peft_model)
+    trainable, frozen = trainable_and_frozen(peft_model)
     optimizer = torch.optim.AdamW(
         [p for p in peft_model.parameters() if p.requires_grad], lr=learning_rate
     )

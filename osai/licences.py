@@ -1,6 +1,6 @@
 """Model licences as data: normalise licence strings to SPDX ids and answer "may I ...?".
 
-The facts live in ``data/licences.yaml`` (every clause quoted, with the URL it was read from);
+The facts live in ``osai/facts/licences.yaml`` (every clause quoted, with the URL it was read from);
 this module only reads them. ``may_i("llama-2-7b", "outputs_train_other_model")`` returns the
 answer together with the clause it rests on and that clause's source, so a learner can check the
 reasoning against the licence text itself. It is a teaching aid, not legal advice.
@@ -23,14 +23,14 @@ class UnknownLicence(ValueError):
 
 
 class UnknownModel(KeyError):
-    """A model name that is not in ``data/licences.yaml``."""
+    """A model name that is not in ``osai/facts/licences.yaml``."""
 
     def __str__(self) -> str:  # KeyError would print the message with quotes around it
         return str(self.args[0])
 
 
 class UnknownScenario(KeyError):
-    """A usage scenario that is not in ``data/licences.yaml``."""
+    """A usage scenario that is not in ``osai/facts/licences.yaml``."""
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -42,7 +42,7 @@ class Verdict(NamedTuple):
     answer: str  # "yes", "conditional" or "no"
     clause: str  # the quoted text of the clause
     source: str  # the URL the clause was read from
-    licence: str = ""  # the licence's key in data/licences.yaml
+    licence: str = ""  # the licence's key in osai/facts/licences.yaml
     section: str = ""  # where the clause sits in the licence
     note: str = ""  # what the clause alone does not say
 
@@ -57,10 +57,10 @@ class Licence:
 
 
 def data_path(path: str | Path | None = None) -> Path:
-    """Where ``licences.yaml`` is: see :func:`osai.data.find_data_file`."""
-    from .data import find_data_file
+    """Where ``licences.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
+    from .facts import fact_file
 
-    return find_data_file(DATA_FILE, path)
+    return fact_file(DATA_FILE, path)
 
 
 @lru_cache(maxsize=4)
@@ -84,7 +84,7 @@ def _normalise(text: str) -> str:
 
 
 def licence_key(text: str, path: str | Path | None = None) -> str:
-    """The key in ``data/licences.yaml`` for a licence string as artifacts write it.
+    """The key in ``osai/facts/licences.yaml`` for a licence string as artifacts write it.
 
     ``"apache-2.0"``, ``"Apache License 2.0"`` and ``"Apache-2.0"`` all give ``"apache-2.0"``.
     """
@@ -103,7 +103,7 @@ def licence_key(text: str, path: str | Path | None = None) -> str:
             return key
     raise UnknownLicence(
         f"Unknown licence {text!r}. Known licences: {known}. Add it, with its clauses and "
-        "their sources, to data/licences.yaml."
+        "their sources, to osai/facts/licences.yaml."
     )
 
 
@@ -133,7 +133,7 @@ def known_scenarios(path: str | Path | None = None) -> dict[str, str]:
 
 
 def model_licence(model: str, path: str | Path | None = None) -> str:
-    """The licence key of a model in ``data/licences.yaml``."""
+    """The licence key of a model in ``osai/facts/licences.yaml``."""
     models = load_data(path)["models"]
     if model not in models:
         raise UnknownModel(f"Unknown model {model!r}. Known models: {', '.join(sorted(models))}.")
@@ -154,7 +154,7 @@ def may_i(model: str, scenario: str, path: str | Path | None = None) -> Verdict:
     entry = data["licences"][key]
     rule = entry["scenarios"].get(scenario)
     if rule is None:
-        raise ValueError(f"data/licences.yaml gives no answer for {key!r} and {scenario!r}.")
+        raise ValueError(f"osai/facts/licences.yaml gives no answer for {key!r} and {scenario!r}.")
     answer = str(rule["answer"])
     if answer not in ANSWERS:
         raise ValueError(f"{key}/{scenario}: answer {answer!r} is not one of {ANSWERS}.")

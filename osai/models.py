@@ -250,3 +250,42 @@ def load_minilm(device=None):
     from .env import device as pick_device
 
     return SentenceTransformer(str(folder), device=str(device or pick_device()))
+
+
+# SmolLM2-135M's architecture (its published config.json; the GGUF metadata says the same).
+SMOLLM2_ARCHITECTURE = dict(
+    vocab_size=49152,
+    hidden_size=576,
+    intermediate_size=1536,
+    num_hidden_layers=30,
+    num_attention_heads=9,
+    num_key_value_heads=3,
+    max_position_embeddings=8192,
+    rope_theta=100000.0,
+    rms_norm_eps=1e-5,
+    tie_word_embeddings=True,
+)
+
+
+def smollm2_config():
+    """SmolLM2-135M's architecture as a ``LlamaConfig`` (values from its published config)."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(**SMOLLM2_ARCHITECTURE, bos_token_id=1, eos_token_id=2)
+
+
+def random_smollm2(device="cpu", dtype=None, seed: int = 0):
+    """A model with SmolLM2-135M's exact architecture and *random* weights.
+
+    Decoding speed does not depend on the values of the weights, so this stand-in measures
+    throughput on machines where the packaged GGUF is not installed (e.g. the course's GPU
+    check): ``measure_throughput(random_smollm2("cuda", torch.bfloat16), None, "cuda")``.
+    """
+    import torch
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(smollm2_config()).eval()
+    if dtype is not None:
+        model = model.to(dtype)
+    return model.to(device)

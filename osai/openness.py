@@ -1,4 +1,4 @@
-"""How open is an AI project? Entries from ``data/openness.yaml``, scored two ways.
+"""How open is an AI project? Entries from ``osai/facts/openness.yaml``, scored two ways.
 
 * ``osaid(entry)`` — against the OSI's Open Source AI Definition 1.0, which asks for the
   *preferred form to make modifications*: data information, code (training and inference) and
@@ -60,10 +60,10 @@ class InvalidField(ValueError):
 
 
 def data_path(path: str | Path | None = None) -> Path:
-    """Where ``openness.yaml`` is: see :func:`osai.data.find_data_file`."""
-    from .data import find_data_file
+    """Where ``openness.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
+    from .facts import fact_file
 
-    return find_data_file(DATA_FILE, path)
+    return fact_file(DATA_FILE, path)
 
 
 def validate(entry: Any, key: str = "<entry>") -> dict:

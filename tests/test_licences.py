@@ -1,11 +1,10 @@
-"""osai.licences: licence strings to SPDX ids, and "may I?" answered from data/licences.yaml."""
+"""osai.licences: licence strings to SPDX ids, and "may I?" answered from osai/facts/licences.yaml."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-import osai.data
 from osai import licences
 from osai.licences import UnknownLicence, UnknownModel, UnknownScenario, may_i, to_spdx
 
@@ -123,11 +122,3 @@ def test_explicit_data_path_and_missing_file(tmp_path):
     assert may_i("tiny", "commercial_product", path=path).answer == "yes"
     with pytest.raises(UnknownModel):
         may_i("llama-2-7b", "commercial_product", path=path)
-
-
-def test_missing_data_file_says_how_to_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(osai.data, "__file__", str(tmp_path / "osai" / "data.py"))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("OSAI_DATA_DIR", raising=False)
-    with pytest.raises(FileNotFoundError, match="OSAI_DATA_DIR"):
-        licences.data_path()

@@ -1,4 +1,4 @@
-"""osai.openness: data/openness.yaml loads, and entries score against OSAID 1.0 and the MOF."""
+"""osai.openness: osai/facts/openness.yaml loads, and entries score against OSAID 1.0 and the MOF."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import copy
 import pytest
 import yaml
 
-import osai.data
 from osai import openness
 from osai.openness import (
     COMPONENTS,
@@ -161,14 +160,6 @@ def test_load_refuses_an_empty_file(tmp_path):
     path.write_text("projects: {}\n", encoding="utf-8")
     with pytest.raises(InvalidField, match="projects"):
         openness.load(path)
-
-
-def test_missing_data_file_says_where_it_lives(tmp_path, monkeypatch):
-    monkeypatch.setattr(osai.data, "__file__", str(tmp_path / "osai" / "data.py"))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("OSAI_DATA_DIR", raising=False)
-    with pytest.raises(FileNotFoundError, match="OSAI_DATA_DIR"):
-        openness.data_path()
 
 
 def test_scorecard_has_a_row_per_project():

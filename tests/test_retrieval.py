@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from osai import retrieval
+from osai import _stand_ins, retrieval
 from osai.retrieval import Chunk, Index
 
 
@@ -193,8 +193,8 @@ def test_time_app_runs_with_tiny_stand_ins(tmp_path):
         "# Memory\n\nEach notebook may use 3 GB.\n", encoding="utf-8"
     )
     texts = ["Each notebook may use 3 GB.", "How much memory?"]
-    parts = retrieval.stand_in_parts("cpu", texts, full_size=False, folder=tmp_path / "enc")
-    result = retrieval.time_app(
+    parts = _stand_ins.stand_in_parts("cpu", texts, full_size=False, folder=tmp_path / "enc")
+    result = _stand_ins.time_app(
         "cpu", ["book/p.md"], ["How much memory?"], root=tmp_path, parts=parts, max_new_tokens=3
     )
     assert result["passages"] == 1.0 and result["index_s"] >= 0 and result["answer_s"] > 0

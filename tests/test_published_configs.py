@@ -1,9 +1,9 @@
-"""Tests for osai.meta_models: the published configs give the publishers' exact parameter counts."""
+"""Tests for osai.published_configs: the published configs give the publishers' exact parameter counts."""
 
 import pytest
 import torch
 
-from osai.meta_models import (
+from osai.published_configs import (
     PUBLISHED_CONFIGS,
     PUBLISHED_PARAMETER_COUNTS,
     build_on_meta,

@@ -7,7 +7,7 @@ the ``config.json`` files their publishers released (the URL is in each entry's 
 
 Typical use::
 
-    from osai.meta_models import PUBLISHED_CONFIGS, count_parameters, component_breakdown
+    from osai.published_configs import PUBLISHED_CONFIGS, count_parameters, component_breakdown
     count_parameters("llama-2-70b")        # 68_976_648_192
     component_breakdown("bloom-176b")      # {"embeddings": ..., "attention": ..., ...}
 """
@@ -187,7 +187,7 @@ PUBLISHED_CONFIGS: dict[str, PublishedConfig] = {
     ),
 }
 
-# Exact counts from instantiating the configs above (tests/test_meta_models.py re-checks them).
+# Exact counts from instantiating the configs above (tests/test_published_configs.py re-checks them).
 # The three language models match their publishers' figures; BLOOM's input and output
 # embeddings are one tied matrix, counted once.
 PUBLISHED_PARAMETER_COUNTS: dict[str, int] = {

@@ -1,0 +1,87 @@
+"""What models cost to hold and to train, and how fast they can decode: the arithmetic.
+
+Each function is one formula from the chapter-6 lab (weight memory = parameters x bytes per
+parameter; training compute ~ 6 x parameters x tokens; a decoding-speed bound = memory bandwidth /
+weight bytes). The published facts they are applied to (parameter counts, GPU-hours, tokens, peak
+FLOP/s, bandwidths) live in ``osai/facts/resources.yaml`` with their sources. What is measured on
+this machine is in :mod:`osai.measure`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+BYTES_PER_PARAMETER: dict[str, float] = {
+    "fp32": 4.0,
+    "bf16": 2.0,
+    "fp16": 2.0,
+    "int8": 1.0,
+    "int4": 0.5,
+}
+GB = 1e9  # decimal gigabytes, as GPU memory is sold (an "80 GB" A100 holds 80e9 bytes)
+
+
+def bytes_per_parameter(dtype: str) -> float:
+    try:
+        return BYTES_PER_PARAMETER[dtype]
+    except KeyError:
+        raise ValueError(
+            f"Unknown dtype {dtype!r}: choose one of {', '.join(BYTES_PER_PARAMETER)}."
+        ) from None
+
+
+def weight_memory_bytes(n_parameters: int, dtype: str) -> float:
+    """Bytes needed just to hold the weights (no activations, no KV cache, no optimizer)."""
+    if not isinstance(n_parameters, int) or n_parameters <= 0:
+        raise ValueError(f"n_parameters must be a positive int, got {n_parameters!r}.")
+    return n_parameters * bytes_per_parameter(dtype)
+
+
+def gpus_needed(n_parameters: int, dtype: str, gpu_memory_gb: float = 80.0) -> int:
+    """How many GPUs of ``gpu_memory_gb`` it takes only to hold the weights (a lower bound)."""
+    if gpu_memory_gb <= 0:
+        raise ValueError(f"gpu_memory_gb must be positive, got {gpu_memory_gb}.")
+    return math.ceil(weight_memory_bytes(n_parameters, dtype) / (gpu_memory_gb * GB))
+
+
+def training_flops(n_parameters: int, n_tokens: float) -> float:
+    """The usual estimate of training compute for a dense transformer: 6 · N · D FLOPs."""
+    if n_parameters <= 0 or n_tokens <= 0:
+        raise ValueError("n_parameters and n_tokens must be positive.")
+    return 6.0 * n_parameters * n_tokens
+
+
+def implied_flops_per_gpu(total_flops: float, gpu_hours: float) -> float:
+    """Average FLOP/s each GPU sustained, if ``total_flops`` took ``gpu_hours``."""
+    if gpu_hours <= 0:
+        raise ValueError(f"gpu_hours must be positive, got {gpu_hours}.")
+    return total_flops / (gpu_hours * 3600.0)
+
+
+def utilisation(achieved_flops_per_s: float, peak_flops_per_s: float) -> float:
+    """Achieved over peak: the model FLOPs utilisation (MFU) in [0, 1] for sane inputs."""
+    if peak_flops_per_s <= 0:
+        raise ValueError("peak_flops_per_s must be positive.")
+    return achieved_flops_per_s / peak_flops_per_s
+
+
+def bandwidth_bound_tokens_per_s(weight_bytes: float, bandwidth_bytes_per_s: float) -> float:
+    """Upper bound on decoding speed at batch size 1: every token reads every weight once."""
+    if weight_bytes <= 0 or bandwidth_bytes_per_s <= 0:
+        raise ValueError("weight_bytes and bandwidth_bytes_per_s must be positive.")
+    return bandwidth_bytes_per_s / weight_bytes
+
+
+def data_path(path: str | Path | None = None) -> Path:
+    """Where ``resources.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
+    from .facts import fact_file
+
+    return fact_file("resources.yaml", path)
+
+
+def load_facts(path: str | Path | None = None) -> dict:
+    """The published facts in ``osai/facts/resources.yaml``."""
+    import yaml
+
+    return yaml.safe_load(data_path(path).read_text(encoding="utf-8"))
