@@ -2,22 +2,26 @@
 #   make book     build the rendered book into _build/html (committed notebook outputs, no execution)
 #   make test     every check CI runs (lint, unit tests, strict nbval offline, student versions, book)
 #   make lab      JupyterLab on the notebooks
-#   make student  student versions of the notebooks (solutions stripped) in build/student/
+#   make student  student versions of the notebooks (solutions stripped), committed in student/
+#   make stats    re-measure every notebook into the committed book/_data/execution_stats.generated.json
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUILD := build
-# `make notebooks NB=notebooks/01_x.ipynb STATS=build/stats.json` checks one notebook alone.
+# `make notebooks NB=notebooks/01_x.ipynb` checks one notebook alone.
 NB ?= notebooks
-STATS ?= $(CURDIR)/data/execution_stats.json
+# Measurements go to build/ (make test changes no tracked file); `make stats` refreshes the
+# committed copy that the status page and the instructor's guide render.
+STATS ?= $(CURDIR)/$(BUILD)/execution_stats.json
+COMMITTED_STATS := $(CURDIR)/book/_data/execution_stats.generated.json
 NETLOG ?= $(CURDIR)/$(BUILD)/netaudit.log
 # Offline, reproducible runs: an accidental hub id fails at once instead of hanging.
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book test lint unit notebooks execute student lab constraints clean
+.PHONY: install book test lint unit notebooks execute outputs stats student lab constraints clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt requirements-models.txt constraints.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +44,7 @@ unit: $(INSTALLED)
 	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py --ignore=tests/browser
 
 # Strict nbval, offline, with the network audit on every kernel (tests/netaudit/sitecustomize.py)
-# and the execution statistics measured as each notebook runs (data/execution_stats.json).
+# and the execution statistics measured as each notebook runs (into $(STATS)).
 notebooks: $(INSTALLED)
 	mkdir -p $(BUILD)
 	rm -f $(NETLOG)
@@ -53,17 +57,46 @@ notebooks: $(INSTALLED)
 
 # Re-execute one notebook in place, exactly as the checks will (offline, network audit on):
 #   make execute NB=notebooks/00_getting_started.ipynb
+# NB may be a folder: every notebook in it, one after the other.
+NB_FILES = $(foreach n,$(NB),$(if $(wildcard $(n)/*.ipynb),$(sort $(wildcard $(n)/*.ipynb)),$(n)))
 execute: $(INSTALLED)
 	mkdir -p $(BUILD)
 	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(NB)
+	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(NB_FILES)
+	$(BIN)/python scripts/strip_widget_state.py $(NB_FILES)
 
+# The committed outputs: every notebook re-executed in one sequential run, then the student
+# versions regenerated. Run it on an otherwise idle machine (measured numbers appear in outputs).
+outputs:
+	$(MAKE) execute NB=notebooks
+	$(MAKE) student
+
+# Re-measure every notebook (wall time, CPU time and peak memory of the whole process tree) into
+# the committed book/_data/execution_stats.generated.json. Run it on an otherwise idle machine.
+stats: $(INSTALLED)
+	rm -f $(COMMITTED_STATS)
+	$(MAKE) notebooks STATS=$(COMMITTED_STATS)
+
+# The student versions learners open in Colab, committed in student/ (tests/test_student_folder.py
+# fails when they are out of date), and the same notebooks zipped for download.
 student: $(INSTALLED)
-	$(BIN)/python scripts/student_versions.py notebooks $(BUILD)/student
+	$(BIN)/python scripts/student_versions.py notebooks student --zip $(BUILD)/student/student-notebooks.zip
 
-# Student versions are executed with the network audit on, like the notebooks.
-test: lint unit notebooks student book browser
+# The oldest versions requirements.txt allows (Colab keeps its own): installed into
+# build/lower-bounds, ahead of the venv's own on PYTHONPATH, and tried on the library-heavy
+# notebooks (tests/test_lower_bounds.py). Keep LOWER_BOUNDS at requirements.txt's `>=` bounds.
+LOWER_BOUNDS := transformers==4.54.0 tokenizers==0.21.0 huggingface-hub==0.34.0 sentence-transformers==3.0.0
+.PHONY: lower-bounds
+lower-bounds: $(INSTALLED)
+	rm -rf $(BUILD)/lower-bounds
+	$(BIN)/pip install --quiet --no-deps --target $(BUILD)/lower-bounds $(LOWER_BOUNDS)
+	OSAI_LOWER_BOUNDS=$(CURDIR)/$(BUILD)/lower-bounds $(BIN)/pytest -q tests/test_lower_bounds.py
+
+# Last, the Colab simulation (tests/test_student_versions.py): every student version executed as a
+# Colab learner gets it, outside the checkout, osai installed from the built wheel by the notebook's
+# own `%pip install`, with the network audit on; its check cells must fail.
+test: lint unit notebooks book browser
 	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
 	$(BIN)/pytest -q tests/test_student_versions.py
 	@if [ -s $(NETLOG) ]; then cat $(NETLOG); exit 1; fi
@@ -84,11 +117,19 @@ clean:
 # what it visited go to build/artifacts/. Never `playwright install`: the test uses the system's
 # Chromium.
 CHROMIUM ?= /usr/bin/chromium
+# axe-core, the accessibility engine tests/browser/test_a11y.py runs in every page, from npm.
+AXE_VERSION := 4.14.1
+AXE_JS := $(BUILD)/axe/node_modules/axe-core/axe.min.js
 .PHONY: browser
 browser: book
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 	  else echo "No Chromium at $(CHROMIUM); install it with:  sudo apt-get install -y chromium"; exit 1; fi; \
 	fi
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' $(BUILD)/axe/node_modules/axe-core/package.json; then \
+	  command -v npm >/dev/null || { echo "No npm; install it with:  sudo apt-get install -y npm"; exit 1; }; \
+	  npm install --no-save --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	fi
 	OSAI_SITE_DIR=$(CURDIR)/_build/html OSAI_CHROMIUM=$(CHROMIUM) OSAI_BROWSER_REQUIRED=1 \
+	OSAI_AXE_JS=$(CURDIR)/$(AXE_JS) \
 	$(BIN)/pytest -q tests/browser

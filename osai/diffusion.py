@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from . import env
+
 __all__ = [
     "DDPMResult",
     "load_digits_tensors",
@@ -30,6 +32,7 @@ __all__ = [
     "train_ddpm",
     "sample",
     "to_digit_scale",
+    "tiny_clip_tokenizer",
 ]
 
 NUM_CLASSES = 10
@@ -106,7 +109,7 @@ def make_digit_unet(
 
 
 def train_ddpm(
-    device: Any = "cpu",
+    device: Any = None,
     epochs: int = 30,
     batch_size: int = 64,
     num_train_timesteps: int = 100,
@@ -120,7 +123,8 @@ def train_ddpm(
     """Train a class-conditional DDPM on scikit-learn's 8x8 digits.
 
     Args:
-        device: where to train (``torch.device`` or a string such as ``"cpu"``/``"cuda"``).
+        device: where to train (``torch.device`` or a string such as ``"cpu"``/``"cuda"``;
+            None: ``osai.device()``).
         epochs: passes over the 1,797 digits.
         batch_size: images per optimisation step.
         num_train_timesteps: length of the noise schedule (100 is plenty for 8x8 images).
@@ -143,7 +147,7 @@ def train_ddpm(
         raise ValueError("epochs and batch_size must be >= 1 and num_train_timesteps >= 2")
     if not 0.0 <= p_uncond < 1.0:
         raise ValueError(f"p_uncond must be in [0, 1), got {p_uncond}")
-    device = torch.device(device)
+    device = env.device(device)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     images, labels = load_digits_tensors()
@@ -233,7 +237,7 @@ def sample(
     model: Any,
     scheduler: Any,
     labels: Sequence[int],
-    device: Any = "cpu",
+    device: Any = None,
     guidance_scale: float = 2.0,
     seed: int = 0,
     return_trajectory: bool = False,
@@ -244,7 +248,7 @@ def sample(
         model: a trained model from :func:`train_ddpm` (or :func:`make_digit_unet`).
         scheduler: its ``DDPMScheduler``.
         labels: the digits to "prompt" for, each in 0-9.
-        device: where to compute.
+        device: where to compute (None: where ``model`` is; the model is not moved).
         guidance_scale: classifier-free guidance; 1.0 means conditional prediction only.
         seed: seeds the starting noise and every sampling step.
         return_trajectory: also return the image after every step, shape (steps + 1, N, 1, 8, 8).
@@ -259,7 +263,7 @@ def sample(
         raise ValueError("labels is empty: ask for at least one digit")
     if any(not 0 <= label < NUM_CLASSES for label in labels):
         raise ValueError(f"labels must be digits 0-9, got {labels}")
-    device = torch.device(device)
+    device = next(model.parameters()).device if device is None else env.device(device)
     generator = torch.Generator().manual_seed(seed)
     y = torch.tensor(labels, device=device)
     null = torch.full_like(y, NULL_CLASS)
@@ -280,3 +284,37 @@ def sample(
     if return_trajectory:
         return images, torch.stack(trajectory).clamp(-1.0, 1.0)
     return images
+
+
+TINY_CLIP_WORDS = ("a", "photo", "of", "cat", "dog", "an", "astronaut", "riding", "horse")
+
+
+def tiny_clip_tokenizer(words: Sequence[str] = TINY_CLIP_WORDS, model_max_length: int = 77):
+    """A ``CLIPTokenizer`` with a vocabulary small enough to build offline, for miniature pipelines.
+
+    The vocabulary has CLIP's format: every lowercase letter, digit and ``.,!?'-`` on its own and
+    word-final (``"a</w>"``), the byte-pair merges that build each of ``words`` as one token, and
+    the two special tokens. Any other text still tokenizes, character by character.
+    """
+    import string
+
+    from transformers import CLIPTokenizer
+
+    chars = list(string.ascii_lowercase + string.digits + ".,!?'-")
+    vocab_list = chars + [c + "</w>" for c in chars]
+    merges: list[tuple[str, str]] = []
+    for word in words:
+        if not word or any(c not in chars for c in word):
+            raise ValueError(
+                f"word {word!r}: use lowercase letters, digits and .,!?'- only (CLIP lowercases text)"
+            )
+        parts = [*word[:-1], word[-1] + "</w>"]
+        while len(parts) > 1:
+            pair = (parts[0], parts[1])
+            if pair not in merges:
+                merges.append(pair)
+                vocab_list.append(pair[0] + pair[1])
+            parts = [pair[0] + pair[1], *parts[2:]]
+    tokens = dict.fromkeys([*vocab_list, "<|startoftext|>", "<|endoftext|>"])
+    vocab = {token: i for i, token in enumerate(tokens)}
+    return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=model_max_length)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import random
 
-# Variables every notebook sets (shared/DESIGN.md, "Models"). Each one stops a library from
+# Variables every notebook sets (CONTRIBUTING.md, "Offline rules"). Each one stops a library from
 # reaching the network on its own: a hub download, a telemetry ping, an update check, or an
 # automatic `pip install`.
 OFFLINE_VARIABLES: dict[str, str] = {

@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from . import env
+
 IGNORE_INDEX = -100  # label value that PyTorch's cross-entropy skips
 
 
@@ -140,7 +142,7 @@ def lora_finetune(
     """Train LoRA adapters of rank ``r`` on ``target_modules`` with (prompt, answer) pairs.
 
     Full-batch AdamW for ``steps`` steps; the loss counts only the answer tokens. The model is
-    moved to ``device`` (default: the model's own device) and returned in eval mode, wrapped in
+    moved to ``device`` (None: it stays where it is) and returned in eval mode, wrapped in
     a ``peft.PeftModel`` whose base weights are unchanged. Unpack the result as
     ``model, losses = lora_finetune(...)`` or read ``.trainable_parameters`` /
     ``.frozen_parameters`` from it. ``layers`` limits the adapters to some transformer blocks
@@ -162,7 +164,7 @@ def lora_finetune(
             "has q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj and down_proj."
         )
     batch = encode_examples(tokenizer, examples, max_length=max_length)
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    device = env.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
     batch = {key: value.to(device) for key, value in batch.items()}
 
@@ -196,3 +198,31 @@ def lora_finetune(
         losses.append(float(loss.detach()))
     peft_model.eval()
     return FinetuneResult(peft_model, losses, trainable, frozen)
+
+
+def save_adapter(peft_model, folder, base_model: str):
+    """Save only the LoRA adapter of ``peft_model`` into ``folder``, byte-for-byte repeatable.
+
+    Writes ``adapter_model.safetensors`` and ``adapter_config.json`` (peft's
+    ``save_pretrained``), records ``base_model`` (a hub id, not a local path) as the base, and
+    sorts the config's ``target_modules``: peft keeps them as a Python set, whose order can change
+    from run to run, so the same adapter would otherwise not always give the same SHA-256.
+    Returns the folder as a ``Path``.
+    """
+    import json
+    from pathlib import Path
+
+    if not base_model or not isinstance(base_model, str):
+        raise ValueError('base_model must be the base model\'s id, e.g. "org/name".')
+    if not hasattr(peft_model, "peft_config"):
+        raise TypeError("save_adapter needs a peft model (the .model of lora_finetune's result).")
+    folder = Path(folder)
+    for config in peft_model.peft_config.values():
+        config.base_model_name_or_path = base_model
+    peft_model.save_pretrained(folder, safe_serialization=True, save_embedding_layers=False)
+    config_file = folder / "adapter_config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    if isinstance(config.get("target_modules"), list):
+        config["target_modules"] = sorted(config["target_modules"])
+    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return folder

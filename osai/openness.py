@@ -5,11 +5,15 @@
   parameters, each under OSI-approved terms. The result is "meets", "would meet with an
   OSI-approved licence" (the OSI's own verdict on BLOOM, Falcon and StarCoder2) or "fails".
 * ``mof_class(entry)`` — against the Model Openness Framework (White et al. 2024): Class III
-  "Open Model" (weights under an open licence), Class II "Open Tooling" (plus training and
-  inference code), Class I "Open Science" (plus the data).
+  "Open Model" (weights under an open licence, with a model card, a data card, a technical report
+  and evaluation results), Class II "Open Tooling" (plus the training, inference and evaluation
+  code), Class I "Open Science" (plus a research paper, the datasets, the preprocessing code and
+  intermediate checkpoints).
 
-Both are deliberately simple, made from four components and a licence, so a learner can follow
-every step; they do not replace the full checklists (the MOF lists many more components). The facts are
+The OSAID reading uses every fact the OSAID asks about. The MOF reading is a *partial* check: the
+four components and the licence show only part of the MOF's checklist, so an entry's optional
+``mof_missing`` list names the other components known to be missing; where nothing is recorded,
+the class is an upper bound (``MOF_COLUMN`` says so wherever the class is shown). The facts are
 in the YAML file with their sources; this module only reads and scores them.
 """
 
@@ -38,6 +42,15 @@ OPEN_CONTENT_LICENCES = frozenset(
         "CDLA-Sharing-1.0",
     }
 )
+# The MOF's components that the four fields above cannot show, by the class that first needs
+# them (White et al. 2024, Table 1); an entry's mof_missing lists those known to be missing.
+MOF_COMPONENTS = {
+    3: ("model_card", "data_card", "technical_report", "evaluation_results"),
+    2: ("evaluation_code", "evaluation_data", "supporting_libraries"),
+    1: ("research_paper", "datasets", "preprocessing_code", "intermediate_checkpoints"),
+}
+MOF_COLUMN = "MOF class (partial check: an upper bound)"
+OSI_VERDICTS = ("meets", "licence only", "fails")
 MOF_CLASSES = {
     1: "Class I — Open Science",
     2: "Class II — Open Tooling",
@@ -100,6 +113,29 @@ def validate(entry: Any, key: str = "<entry>") -> dict:
             sources = [sources]
         if not sources or not all(isinstance(s, str) and s.startswith("http") for s in sources):
             raise InvalidField(f"Entry {key!r}: {name}.source must list at least one URL.")
+    if "osi_verdict" in entry:
+        if entry["osi_verdict"] not in OSI_VERDICTS:
+            raise InvalidField(
+                f"Entry {key!r}: osi_verdict is {entry['osi_verdict']!r}; use one of "
+                f"{', '.join(OSI_VERDICTS)}."
+            )
+        if not str(entry.get("osi_verdict_source", "")).startswith("http"):
+            raise MissingField(f"Entry {key!r}: osi_verdict needs an osi_verdict_source URL.")
+    if "mof_missing" in entry:
+        missing = entry["mof_missing"]
+        known = {item for items in MOF_COMPONENTS.values() for item in items}
+        if not isinstance(missing, dict) or not isinstance(missing.get("items"), list):
+            raise InvalidField(
+                f"Entry {key!r}: mof_missing needs 'items' (a list) and 'source' (URLs)."
+            )
+        unknown = [item for item in missing["items"] if item not in known]
+        if unknown:
+            raise InvalidField(
+                f"Entry {key!r}: mof_missing lists {unknown}; known MOF components are "
+                f"{', '.join(sorted(known))}."
+            )
+        if not missing.get("source"):
+            raise MissingField(f"Entry {key!r}: mof_missing has no 'source' URL list.")
     return entry
 
 
@@ -165,25 +201,39 @@ def open_licence(entry: dict) -> bool:
     return bool(entry["osi_approved"]) or entry.get("spdx") in OPEN_CONTENT_LICENCES
 
 
-def mof_class(entry: dict, key: str = "<entry>") -> int | None:
-    """The highest MOF class (1, 2 or 3) this entry reaches, or None for none.
+def osaid_as_osi_words(verdict: str) -> str:
+    """The course's OSAID verdict in the words of the OSI's table (meets / licence only / fails)."""
+    return {MEETS: "meets", LICENCE_ONLY: "licence only", FAILS: "fails"}[verdict]
 
-    III: weights released under an open licence; II: also training and inference code;
-    I: also full data information (the MOF itself asks for the datasets).
+
+def mof_class(entry: dict, key: str = "<entry>") -> int | None:
+    """The highest MOF class (1, 2 or 3) this entry can reach, or None for none.
+
+    III: weights under an open licence, and some data documentation (a release that says
+    nothing about its data has no data card); II: also training and inference code;
+    I: also full data information. Any component in the entry's ``mof_missing`` list caps the
+    class below the one that needs it. Components nobody recorded are not checked, so the
+    result is an upper bound (see ``MOF_COLUMN``).
     """
     validate(entry, key)
+    missing = set(entry.get("mof_missing", {}).get("items", []))
     if status(entry, "weights") != "yes" or not open_licence(entry):
+        return None
+    if status(entry, "data_information") == "no" or missing & set(MOF_COMPONENTS[3]):
         return None
     if status(entry, "training_code") != "yes" or status(entry, "inference_code") != "yes":
         return 3
-    if status(entry, "data_information") != "yes":
+    if missing & set(MOF_COMPONENTS[2]):
+        return 3
+    if status(entry, "data_information") != "yes" or missing & set(MOF_COMPONENTS[1]):
         return 2
     return 1
 
 
 def scorecard(entries: dict[str, dict]):
     """A pandas DataFrame: one row per project, the four components as 0/0.5/1 plus the
-    licence (1 when OSI-approved), and the two verdicts as text."""
+    licence (1 when OSI-approved), and the two verdicts as text (the MOF column is named
+    ``MOF_COLUMN``, which says that it is a partial check)."""
     import pandas as pd
 
     value = {"yes": 1.0, "partial": 0.5, "no": 0.0}
@@ -194,6 +244,6 @@ def scorecard(entries: dict[str, dict]):
         row.update({name.replace("_", " "): value[status(entry, name)] for name in COMPONENTS})
         row["OSAID 1.0"] = osaid(entry, key).verdict
         cls = mof_class(entry, key)
-        row["MOF class"] = MOF_CLASSES[cls] if cls else "none"
+        row[MOF_COLUMN] = MOF_CLASSES[cls] if cls else "none"
         rows.append(row)
     return pd.DataFrame(rows).set_index("project")

@@ -2,8 +2,9 @@
 
 A model built under ``torch.device("meta")`` has every parameter's shape but no storage, so
 the full Llama-2-70B or BLOOM-176B architecture fits in a laptop's RAM in a second or two and
-its parameters can be counted exactly. The configurations below are copied value by value from
-the ``config.json`` files their publishers released (the URL is in each entry's ``source``).
+its parameters can be counted exactly. The configurations are in the fact file
+``osai/facts/published_configs.yaml``, copied value by value from the ``config.json`` files
+their publishers released (the URL is in each entry's ``source``), with each model's count.
 
 Typical use::
 
@@ -37,167 +38,23 @@ class PublishedConfig:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-_LLAMA2_7B = {
-    "architectures": ["LlamaForCausalLM"],
-    "bos_token_id": 1,
-    "eos_token_id": 2,
-    "hidden_act": "silu",
-    "hidden_size": 4096,
-    "initializer_range": 0.02,
-    "intermediate_size": 11008,
-    "max_position_embeddings": 4096,
-    "model_type": "llama",
-    "num_attention_heads": 32,
-    "num_hidden_layers": 32,
-    "num_key_value_heads": 32,
-    "pretraining_tp": 1,
-    "rms_norm_eps": 1e-05,
-    "rope_scaling": None,
-    "tie_word_embeddings": False,
-    "torch_dtype": "float16",
-    "vocab_size": 32000,
-}
+def _load() -> tuple[dict[str, PublishedConfig], dict[str, int]]:
+    from .facts import load_yaml
 
-_LLAMA2_70B = {
-    **_LLAMA2_7B,
-    "hidden_size": 8192,
-    "intermediate_size": 28672,
-    "num_attention_heads": 64,
-    "num_hidden_layers": 80,
-    "num_key_value_heads": 8,
-}
+    configs: dict[str, PublishedConfig] = {}
+    counts: dict[str, int] = {}
+    for key, entry in load_yaml(FACT_FILE).items():
+        configs[key] = PublishedConfig(key, entry["family"], entry["source"], entry["config"])
+        counts[key] = entry["parameters"]
+    return configs, counts
 
-_BLOOM_176B = {
-    "apply_residual_connection_post_layernorm": False,
-    "attention_dropout": 0.0,
-    "attention_softmax_in_fp32": True,
-    "bias_dropout_fusion": True,
-    "bos_token_id": 1,
-    "eos_token_id": 2,
-    "hidden_dropout": 0.0,
-    "hidden_size": 14336,
-    "initializer_range": 0.02,
-    "layer_norm_epsilon": 1e-05,
-    "masked_softmax_fusion": True,
-    "model_type": "bloom",
-    "n_head": 112,
-    "n_inner": None,
-    "n_layer": 70,
-    "offset_alibi": 100,
-    "pad_token_id": 3,
-    "pretraining_tp": 4,
-    "skip_bias_add": True,
-    "skip_bias_add_qkv": False,
-    "slow_but_exact": False,
-    "unk_token_id": 0,
-    "use_cache": True,
-    "vocab_size": 250880,
-}
 
-_SD15_UNET = {
-    "_class_name": "UNet2DConditionModel",
-    "act_fn": "silu",
-    "attention_head_dim": 8,
-    "block_out_channels": [320, 640, 1280, 1280],
-    "center_input_sample": False,
-    "cross_attention_dim": 768,
-    "down_block_types": [
-        "CrossAttnDownBlock2D",
-        "CrossAttnDownBlock2D",
-        "CrossAttnDownBlock2D",
-        "DownBlock2D",
-    ],
-    "downsample_padding": 1,
-    "flip_sin_to_cos": True,
-    "freq_shift": 0,
-    "in_channels": 4,
-    "layers_per_block": 2,
-    "mid_block_scale_factor": 1,
-    "norm_eps": 1e-05,
-    "norm_num_groups": 32,
-    "out_channels": 4,
-    "sample_size": 64,
-    "up_block_types": [
-        "UpBlock2D",
-        "CrossAttnUpBlock2D",
-        "CrossAttnUpBlock2D",
-        "CrossAttnUpBlock2D",
-    ],
-}
-
-_SD15_TEXT_ENCODER = {
-    "architectures": ["CLIPTextModel"],
-    "attention_dropout": 0.0,
-    "bos_token_id": 0,
-    "dropout": 0.0,
-    "eos_token_id": 2,
-    "hidden_act": "quick_gelu",
-    "hidden_size": 768,
-    "initializer_factor": 1.0,
-    "initializer_range": 0.02,
-    "intermediate_size": 3072,
-    "layer_norm_eps": 1e-05,
-    "max_position_embeddings": 77,
-    "model_type": "clip_text_model",
-    "num_attention_heads": 12,
-    "num_hidden_layers": 12,
-    "pad_token_id": 1,
-    "projection_dim": 768,
-    "vocab_size": 49408,
-}
-
-_SD15_VAE = {
-    "_class_name": "AutoencoderKL",
-    "act_fn": "silu",
-    "block_out_channels": [128, 256, 512, 512],
-    "down_block_types": ["DownEncoderBlock2D"] * 4,
-    "in_channels": 3,
-    "latent_channels": 4,
-    "layers_per_block": 2,
-    "norm_num_groups": 32,
-    "out_channels": 3,
-    "sample_size": 512,
-    "up_block_types": ["UpDecoderBlock2D"] * 4,
-}
-
-_HF = "https://huggingface.co"
-_SD15 = f"{_HF}/stable-diffusion-v1-5/stable-diffusion-v1-5/blob/main"
-
-PUBLISHED_CONFIGS: dict[str, PublishedConfig] = {
-    "llama-2-7b": PublishedConfig(
-        "llama-2-7b", "llama", f"{_HF}/meta-llama/Llama-2-7b-hf/blob/main/config.json", _LLAMA2_7B
-    ),
-    "llama-2-70b": PublishedConfig(
-        "llama-2-70b",
-        "llama",
-        f"{_HF}/meta-llama/Llama-2-70b-hf/blob/main/config.json",
-        _LLAMA2_70B,
-    ),
-    "bloom-176b": PublishedConfig(
-        "bloom-176b", "bloom", f"{_HF}/bigscience/bloom/blob/main/config.json", _BLOOM_176B
-    ),
-    "sd-v1-5-unet": PublishedConfig(
-        "sd-v1-5-unet", "unet2d-condition", f"{_SD15}/unet/config.json", _SD15_UNET
-    ),
-    "sd-v1-5-text-encoder": PublishedConfig(
-        "sd-v1-5-text-encoder", "clip-text", f"{_SD15}/text_encoder/config.json", _SD15_TEXT_ENCODER
-    ),
-    "sd-v1-5-vae": PublishedConfig(
-        "sd-v1-5-vae", "autoencoder-kl", f"{_SD15}/vae/config.json", _SD15_VAE
-    ),
-}
-
-# Exact counts from instantiating the configs above (tests/test_published_configs.py re-checks them).
-# The three language models match their publishers' figures; BLOOM's input and output
-# embeddings are one tied matrix, counted once.
-PUBLISHED_PARAMETER_COUNTS: dict[str, int] = {
-    "llama-2-7b": 6_738_415_616,
-    "llama-2-70b": 68_976_648_192,
-    "bloom-176b": 176_247_271_424,
-    "sd-v1-5-unet": 859_520_964,
-    "sd-v1-5-text-encoder": 123_060_480,
-    "sd-v1-5-vae": 83_653_863,
-}
+FACT_FILE = "published_configs.yaml"
+# Each model's configuration and its exact parameter count, both from the fact file (the count
+# is what building the configuration gives; tests/test_published_configs.py re-checks it). The
+# three language models match their publishers' figures; BLOOM's input and output embeddings
+# are one tied matrix, counted once.
+PUBLISHED_CONFIGS, PUBLISHED_PARAMETER_COUNTS = _load()
 
 
 def _lookup(name: str) -> PublishedConfig:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -351,13 +351,17 @@ def answer(
     encoder: Encoder | None = None,
     k: int = 2,
     max_new_tokens: int = 60,
+    system: str = SYSTEM_PROMPT,
+    prompt_builder: Callable[[str, Sequence[Hit]], str] = build_prompt,
 ) -> Answer:
     """Answer ``question`` with a chat model, from the top-``k`` passages of ``index``.
 
     With ``index=None`` (or an empty index) the model answers from its weights alone, which is
     the baseline chapter 4 compares against. Decoding is greedy, so answers are repeatable.
     The pages of the retrieved passages are returned as the answer's sources; the model runs on
-    whatever device it is on (``model.to(device)`` before calling for a GPU).
+    whatever device it is on (``model.to(device)`` before calling for a GPU). ``system`` and
+    ``prompt_builder`` (question and hits -> the user message) let you change the prompt without
+    touching the rest of the app.
     """
     from .generation import chat
 
@@ -369,8 +373,8 @@ def answer(
     if not hits:
         text = chat(tokenizer, model, question, max_new_tokens=max_new_tokens)
         return Answer(text, [], [])
-    prompt = build_prompt(question, hits)
-    text = chat(tokenizer, model, prompt, max_new_tokens=max_new_tokens, system=SYSTEM_PROMPT)
+    prompt = prompt_builder(question, hits)
+    text = chat(tokenizer, model, prompt, max_new_tokens=max_new_tokens, system=system)
     return Answer(text, list(dict.fromkeys(h.chunk.page for h in hits)), hits)
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import env
 from .env import OFFLINE_VARIABLES
 
 # The fonts Ultralytics wants in its config folder (utils/checks.py: check_font). Without them
@@ -181,7 +182,7 @@ class TrainingResult:
 
 
 def train_shapes(
-    device="cpu",
+    device=None,
     epochs: int = 60,
     imgsz: int = 128,
     data_dir: str | Path | None = None,
@@ -195,6 +196,7 @@ def train_shapes(
     n_train: int = 240,
     n_val: int = 60,
     val: bool = True,
+    cpu_threads: int | None = None,
 ) -> TrainingResult:
     """Train a YOLO detector from its configuration (random weights) on the shapes dataset.
 
@@ -203,7 +205,10 @@ def train_shapes(
     folder ``build_dir / workspace``, see :func:`prepare_ultralytics`; the run is saved as
     ``runs/<name>`` there). Training is reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and
     ``amp=False`` (mixed precision would make Ultralytics download a model to test it).
-    ``val=False`` validates only after the last epoch (faster on a CPU).
+    ``val=False`` validates only after the last epoch (faster on a CPU). ``device`` None means
+    ``osai.device()``. ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
+    Ultralytics' own choice, one fewer than the machine's cores, so one thread on a 2-core machine,
+    where a second thread slows training down whenever the other core is busy).
     Returns the final validation metrics (precision, recall, mAP50, mAP50-95) and wall time.
     """
     from .shapes import make_shapes_dataset
@@ -211,6 +216,10 @@ def train_shapes(
     for label, value, low in (("epochs", epochs, 1), ("imgsz", imgsz, 32), ("batch", batch, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{label} must be an int of at least {low}, got {value!r}.")
+    if cpu_threads is not None and (
+        isinstance(cpu_threads, bool) or not isinstance(cpu_threads, int) or cpu_threads < 1
+    ):
+        raise ValueError(f"cpu_threads must be an int of at least 1, or None, got {cpu_threads!r}.")
     if imgsz % 32:
         raise ValueError(f"imgsz must be a multiple of 32 (YOLO's largest stride), got {imgsz}.")
     if not str(model).endswith((".yaml", ".yml")):
@@ -218,7 +227,7 @@ def train_shapes(
             f"model must be a configuration such as 'yolov8n.yaml' or 'yolo11n.yaml' "
             f"(training from scratch, nothing downloaded), got {model!r}."
         )
-    ul_device = ultralytics_device(device)
+    ul_device = ultralytics_device(env.device(device))
     dirs = prepare_ultralytics(build_dir or find_build_dir(), name=workspace)
     data_dir = Path(data_dir) if data_dir is not None else dirs.root / "shapes"
     data_yaml = data_dir / "data.yaml"
@@ -230,6 +239,13 @@ def train_shapes(
     from ultralytics import YOLO
 
     detector = YOLO(model)
+    if cpu_threads is not None and ul_device == "cpu":
+        import torch
+
+        # Ultralytics sets its own thread count when it picks the device; this runs after that.
+        detector.add_callback(
+            "on_pretrain_routine_start", lambda trainer: torch.set_num_threads(cpu_threads)
+        )
     start = time.perf_counter()
     detector.train(
         data=str(data_yaml),

@@ -16,28 +16,21 @@ See book/instructors.md ("Import into nbgrader").
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import nbformat
 
-SOLUTION_BEGIN = "### BEGIN SOLUTION"
+# Run as a file (python scripts/nbgrader_source.py), the repository root is not on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.notebook_cells import (  # noqa: E402
+    SOLUTION_BEGIN,
+    exercises,
+    read,
+    written_answers,
+)
+
 SCHEMA_VERSION = 3
-
-
-def exercise_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, int]]:
-    """(solution cell index, check cell index) pairs; the check is the next code cell."""
-    cells = notebook.cells
-    pairs = []
-    for i, cell in enumerate(cells):
-        if cell.cell_type == "code" and SOLUTION_BEGIN in cell.source:
-            later = [j for j in range(i + 1, len(cells)) if cells[j].cell_type == "code"]
-            if not later or SOLUTION_BEGIN in cells[later[0]].source:
-                raise ValueError(
-                    f"cell {i}: a solution cell must be followed by its check cell (a code cell "
-                    "with asserts); add one"
-                )
-            pairs.append((i, later[0]))
-    return pairs
 
 
 def mark_for_nbgrader(notebook: nbformat.NotebookNode, points: float = 1) -> nbformat.NotebookNode:
@@ -45,9 +38,13 @@ def mark_for_nbgrader(notebook: nbformat.NotebookNode, points: float = 1) -> nbf
     if points <= 0:
         raise ValueError(f"points must be positive, not {points}")
     copy = nbformat.from_dict(notebook)
-    pairs = exercise_cells(copy)
+    pairs = exercises(copy)
     if not pairs:
         raise ValueError(f"no '{SOLUTION_BEGIN}' marker: nothing for nbgrader to grade")
+    # Written answers (markdown cells the notebook already marks for grading by hand) keep their
+    # metadata; nbgrader's schema also requires "locked", false for an answer the learner edits.
+    for index in written_answers(copy):
+        copy.cells[index].metadata["nbgrader"].setdefault("locked", False)
     for number, (solution, check) in enumerate(pairs, start=1):
         copy.cells[solution].metadata["nbgrader"] = {
             "grade": False,
@@ -73,7 +70,7 @@ def write_course_source(source: Path, course: Path, points: float = 1) -> list[P
     """Write COURSE/source/<stem>/<notebook> for every notebook in ``source``."""
     written = []
     for path in sorted(source.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
+        notebook = read(path)
         try:
             marked = mark_for_nbgrader(notebook, points)
         except ValueError as error:

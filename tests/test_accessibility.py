@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_cells import NOTEBOOKS, ROOT, read
+from scripts.notebook_cells import NOTEBOOKS, ROOT, read
 
 PAGES = sorted((ROOT / "book").glob("*.md"))
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")

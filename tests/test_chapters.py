@@ -1,4 +1,4 @@
-"""Every chapter is complete for readers and instructors (issue "done means"): its page ends with a
+"""Every chapter is complete for readers and instructors (CONTRIBUTING.md): its page ends with a
 self-check quiz of at least five questions with hidden answers, and it has an instructor's-guide
 entry in data/instructors/ that lists exactly the notebooks the table of contents gives it."""
 
@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from tests.notebook_cells import ROOT
+from scripts.notebook_cells import ROOT
 
 QUIZ_HEADING = "## Check your understanding"
 MIN_QUESTIONS = 5

@@ -1,4 +1,4 @@
-"""The notebook conventions of shared/DESIGN.md, as tests (one parametrized case per notebook)."""
+"""The notebook conventions of CONTRIBUTING.md, as tests (one parametrized case per notebook)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.notebook_cells import (
+from scripts.notebook_cells import (
     NOTEBOOKS,
     SOLUTION_BEGIN,
     SOLUTION_END,
@@ -100,6 +100,21 @@ def test_executed_top_to_bottom_without_errors(notebook):
     assert counts == list(range(1, len(counts) + 1)), "re-run it top to bottom in a fresh kernel"
     for cell in code_cells(nb):
         assert all(out.output_type != "error" for out in cell.outputs), cell.source[:80]
+
+
+def test_no_live_widget_state_is_committed(notebook):
+    _, nb = notebook
+    views = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and any(
+            "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs
+        )
+    ]
+    assert not views and "widgets" not in nb.metadata, (
+        f"widget state in cells {views}: run scripts/strip_widget_state.py (make execute does)"
+    )
 
 
 def test_no_machine_specific_paths_in_outputs(notebook):

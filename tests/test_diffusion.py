@@ -11,6 +11,7 @@ from osai.diffusion import (  # noqa: E402
     load_digits_tensors,
     make_digit_unet,
     sample,
+    tiny_clip_tokenizer,
     to_digit_scale,
     train_ddpm,
 )
@@ -83,3 +84,14 @@ def test_bad_arguments():
         sample(model, DDPMScheduler(num_train_timesteps=10), [10])
     with pytest.raises(ValueError, match="empty"):
         sample(model, DDPMScheduler(num_train_timesteps=10), [])
+
+
+def test_tiny_clip_tokenizer_builds_whole_words_and_falls_back_to_characters():
+    tokenizer = tiny_clip_tokenizer(["horse", "of"])
+    tokens = tokenizer.convert_ids_to_tokens(tokenizer("a horse of zebras").input_ids)
+    assert tokens[0] == "<|startoftext|>" and tokens[-1] == "<|endoftext|>"
+    assert "horse</w>" in tokens and "of</w>" in tokens
+    assert "zebras</w>" not in tokens and "s</w>" in tokens  # unknown words: characters
+    assert tokenizer.model_max_length == 77
+    with pytest.raises(ValueError, match="lowercase"):
+        tiny_clip_tokenizer(["Horse"])

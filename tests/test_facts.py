@@ -7,7 +7,13 @@ import pytest
 
 from osai import facts
 
-FACT_FILES = ("licences.yaml", "openness.yaml", "qa_eval.yaml", "resources.yaml")
+FACT_FILES = (
+    "licences.yaml",
+    "openness.yaml",
+    "published_configs.yaml",
+    "qa_eval.yaml",
+    "resources.yaml",
+)
 
 
 @pytest.mark.parametrize("name", FACT_FILES)

@@ -20,9 +20,12 @@ from osai.federated.digits_fedavg.task import (
     home_classes,
     load_digits_split,
     load_partition,
+    loss_and_gradients,
     make_model,
+    partition_iid,
     partition_non_iid,
     set_weights,
+    to_array_record,
     train,
     train_centralised,
 )
@@ -114,10 +117,52 @@ def test_training_is_deterministic_and_learns():
         assert np.array_equal(value, get_weights(second)[key])
     split = load_digits_split()
     untrained = evaluate(make_model(seed=0), split.x_test, split.y_test)[1]
-    result = train_centralised("cpu", epochs=5)
+    result = train_centralised(epochs=5)
     assert result["accuracy"] > 0.85 > untrained
     with pytest.raises(ValueError, match="empty"):
         train(make_model(), x[:0], y[:0])
+
+
+def test_gradients_match_finite_differences():
+    x, y = load_partition(1, 4)
+    x, y = x[:20].astype(np.float64), y[:20]
+    model = {k: v.astype(np.float64) for k, v in make_model(seed=4).items()}
+    _, grads = loss_and_gradients(model, x, y)
+    rng = np.random.default_rng(0)
+    for name in model:
+        direction = rng.normal(size=model[name].shape)
+        plus = {**model, name: model[name] + 1e-5 * direction}
+        minus = {**model, name: model[name] - 1e-5 * direction}
+        numeric = (loss_and_gradients(plus, x, y)[0] - loss_and_gradients(minus, x, y)[0]) / 2e-5
+        assert numeric == pytest.approx(float((grads[name] * direction).sum()), rel=1e-3, abs=1e-6)
+
+
+def test_iid_partitions_hold_every_digit_in_proportion():
+    labels = load_digits_split().y_train
+    parts = partition_iid(labels, 4, seed=0)
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(len(labels)))
+    overall = np.bincount(labels, minlength=10)
+    for part in parts:
+        assert np.all(np.abs(np.bincount(labels[part], minlength=10) - overall / 4) <= 1)
+    assert np.array_equal(load_partition(2, 4, partition="iid")[1], labels[parts[2]])
+    with pytest.raises(ValueError, match="partition must be one of"):
+        load_partition(0, 4, partition="shuffled")
+
+
+def test_a_bad_model_gets_a_clear_error():
+    with pytest.raises(TypeError, match="make_model"):
+        train({"w": np.zeros(3)}, *load_partition(0, 4))
+
+
+def test_the_flower_apps_do_not_import_torch():
+    """Each ClientApp and ServerApp is its own process: a torch import would cost each of them
+    several hundred megabytes (the notebook's memory budget counts every process)."""
+    code = (
+        "import sys\n"
+        "import osai.federated.digits_fedavg.client_app, osai.federated.digits_fedavg.server_app\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_set_weights_round_trips():
@@ -140,7 +185,7 @@ def task_identity():
 
 
 def test_one_in_process_fedavg_step_is_the_weighted_average(task_identity):
-    from flwr.app import ArrayRecord, ConfigRecord, Context, Message, MessageType, RecordDict
+    from flwr.app import ConfigRecord, Context, Message, MessageType, RecordDict
 
     from osai.federated.digits_fedavg import client_app, server_app
 
@@ -148,7 +193,7 @@ def test_one_in_process_fedavg_step_is_the_weighted_average(task_identity):
     instruction = Message(
         content=RecordDict(
             {
-                "arrays": ArrayRecord(global_model.state_dict()),
+                "arrays": to_array_record(global_model),
                 "config": ConfigRecord({"server-round": 1}),
             }
         ),

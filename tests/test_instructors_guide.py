@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.notebook_cells import ROOT
+from scripts.notebook_cells import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import instructors_guide as guide  # noqa: E402
@@ -48,7 +48,9 @@ def test_getting_started_entry():
     assert chapter["notebooks"] == ["00_getting_started.ipynb"]
     assert [(e["title"], e["difficulty"]) for e in chapter["exercises"]] == [
         ("Verify the weights yourself", "easy"),
+        ("Explain (written, graded by hand): what a matching SHA-256 proves", "medium"),
         ("A semantic search function", "easy"),
+        ("Read the licence from the GGUF file's bytes", "hard"),
     ]
 
 
@@ -112,7 +114,7 @@ def test_run_times_come_from_the_statistics(tmp_path):
             "06_legal.ipynb": {
                 "wall_s": 41.26,
                 "cpu_s": 57.9,
-                "peak_rss_mb": 812,
+                "peak_tree_pss_mb": 812,
                 "measured_on": "2026-11-26",
             }
         }
@@ -133,5 +135,7 @@ def test_the_committed_statistics_are_what_the_guide_shows():
     text = "\n".join(guide.chapter_markdown(chapter, stats))
     row = stats.get("notebooks", {}).get("00_getting_started.ipynb")
     if row is None:
-        pytest.skip("data/execution_stats.json has no entry for 00_getting_started yet")
-    assert f"| {row['peak_rss_mb']} |" in text and f"| {row['cpu_s']:.0f} |" in text
+        pytest.skip(
+            "book/_data/execution_stats.generated.json has no entry for 00_getting_started yet"
+        )
+    assert f"| {row.get('peak_tree_pss_mb', '?')} |" in text and f"| {row['cpu_s']:.0f} |" in text

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import time
 
 import pytest
+import torch
 
 import osai
-from osai import models
+from osai import compute_costs, measure, models
 
 
 def test_unknown_model_name_lists_known_models():
-    with pytest.raises(KeyError, match="Known models: minilm, smollm2"):
+    with pytest.raises(KeyError, match="Known models: efficientnet_lite0, minilm, smollm2"):
         models.packaged_model("llama-70b")
     with pytest.raises(KeyError, match="Unknown packaged model"):
         osai.weights_info("gpt-4")
@@ -108,3 +110,13 @@ def test_smollm2_loads_as_llama_and_answers_deterministically():
     assert model.config.num_hidden_layers == 30 and model.config.num_key_value_heads == 3
     first = osai.chat(tokenizer, model, "Name a colour.", max_new_tokens=8)
     assert first and first == osai.chat(tokenizer, model, "Name a colour.", max_new_tokens=8)
+
+
+def test_random_smollm2_has_the_real_parameter_count():
+    model = models.random_smollm2("cpu", torch.bfloat16)
+    facts = compute_costs.load_facts()["parameters"]["smollm2-135m"]  # counted from the real model
+    assert sum(p.numel() for p in model.parameters()) == facts["count"]
+    assert model.dtype == torch.bfloat16
+    start = time.perf_counter()
+    speed = measure.measure_throughput(model, None, "cpu", n_tokens=3)
+    assert 3 / (time.perf_counter() - start) <= speed < 1e6  # timed inside the call; < 1 us/token

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import nbformat
 import pytest
+from jsonschema import ValidationError
+from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, ClearSolutions, LockCells
 from nbgrader.utils import is_grade, is_solution
 
-from tests.notebook_cells import NOTEBOOKS, ROOT, SOLUTION_BEGIN, exercises, read
-
-_spec = importlib.util.spec_from_file_location(
-    "nbgrader_source", ROOT / "scripts" / "nbgrader_source.py"
-)
-nbgrader_source = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(nbgrader_source)
+from scripts import nbgrader_source
+from scripts.notebook_cells import NOTEBOOKS, ROOT, SOLUTION_BEGIN, exercises, read, written_answers
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_nbgrader_accepts_the_marked_notebook(path):
     notebook = read(path)
+    original = nbformat.writes(notebook)
     marked = nbgrader_source.mark_for_nbgrader(notebook, points=2)
     pairs = exercises(notebook)
-    assert nbgrader_source.exercise_cells(notebook) == pairs
-    assert sum(is_solution(c) for c in marked.cells) == len(pairs)
-    assert sum(is_grade(c) for c in marked.cells) == len(pairs)
+    # Written answers (markdown) carry their own nbgrader metadata, graded by hand; kept as they are.
+    written = written_answers(notebook)
+    assert sum(is_solution(c) for c in marked.cells) == len(pairs) + len(written)
+    assert sum(is_grade(c) for c in marked.cells) == len(pairs) + len(written)
+    for index in written:
+        expected = {"locked": False, **notebook.cells[index].metadata.nbgrader}
+        assert marked.cells[index].metadata.nbgrader == expected
     for solution, check in pairs:
         assert marked.cells[check].metadata.nbgrader["points"] == 2
         assert marked.cells[solution].source == notebook.cells[solution].source
@@ -38,8 +38,28 @@ def test_nbgrader_accepts_the_marked_notebook(path):
     for solution, check in pairs:
         assert "raise NotImplementedError()" in student.cells[solution].source
         assert student.cells[check].metadata.deletable is False
+    for index in written:
+        assert student.cells[index].source == "YOUR ANSWER HERE"
     # The original notebook is not modified.
-    assert not any("nbgrader" in cell.metadata for cell in notebook.cells)
+    assert nbformat.writes(notebook) == original
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_notebooks_own_nbgrader_metadata_is_valid(path):
+    # book/instructors.md offers copying the notebooks into nbgrader as they are: then nbgrader
+    # validates the metadata the notebooks carry (their written answers) with nbgrader's schema.
+    notebook = read(path)
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if "nbgrader" in cell.metadata:
+            try:
+                MetadataValidator().validate_cell(cell)
+            except ValidationError as error:
+                problems.append(f"cell {index}: {error.message}")
+    assert not problems, "nbgrader metadata that nbgrader rejects (add the key):\n" + "\n".join(
+        problems
+    )
+    CheckCellMetadata().preprocess(notebook, {})
 
 
 def test_course_folder_layout(tmp_path):

@@ -1,9 +1,16 @@
-"""Tests for osai.published_configs: the published configs give the publishers' exact parameter counts."""
+"""Tests for osai.published_configs: the published configs give the publishers' exact parameter
+counts, each stored once in osai/facts/published_configs.yaml and used from there."""
+
+import re
+from pathlib import Path
 
 import pytest
 import torch
 
+from osai.compute_costs import load_facts
+from osai.facts import load_yaml
 from osai.published_configs import (
+    FACT_FILE,
     PUBLISHED_CONFIGS,
     PUBLISHED_PARAMETER_COUNTS,
     build_on_meta,
@@ -12,17 +19,27 @@ from osai.published_configs import (
 )
 
 
+def test_the_fact_file_holds_every_config_with_its_source_and_count():
+    entries = load_yaml(FACT_FILE)
+    assert set(entries) == set(PUBLISHED_CONFIGS) == set(PUBLISHED_PARAMETER_COUNTS)
+    for key, entry in entries.items():
+        assert entry["source"].startswith("https://huggingface.co/"), key
+        assert entry["source"].endswith("config.json"), key
+        assert PUBLISHED_CONFIGS[key].values == entry["config"], key
+        assert PUBLISHED_PARAMETER_COUNTS[key] == entry["parameters"], key
+
+
+@pytest.mark.parametrize("name", ["llama-2-7b", "llama-2-70b", "bloom-176b"])
+def test_language_model_counts_are_what_their_configs_build(name):
+    assert count_parameters(name) == PUBLISHED_PARAMETER_COUNTS[name]
+
+
 @pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("llama-2-7b", 6_738_415_616),
-        ("llama-2-70b", 68_976_648_192),
-        ("bloom-176b", 176_247_271_424),
-    ],
+    ("name", "billions"), [("llama-2-7b", 7), ("llama-2-70b", 70), ("bloom-176b", 176)]
 )
-def test_language_model_counts_match_the_publishers(name, expected):
-    assert count_parameters(name) == expected
-    assert PUBLISHED_PARAMETER_COUNTS[name] == expected
+def test_counts_round_to_the_size_in_the_publishers_name(name, billions):
+    # Independent of the fact file: Meta and BigScience name the models by their rounded size.
+    assert PUBLISHED_PARAMETER_COUNTS[name] / 1e9 == pytest.approx(billions, rel=0.05)
 
 
 @pytest.mark.parametrize("name", ["sd-v1-5-unet", "sd-v1-5-text-encoder", "sd-v1-5-vae"])
@@ -31,12 +48,40 @@ def test_stable_diffusion_counts(name):
     assert count_parameters(name) == PUBLISHED_PARAMETER_COUNTS[name]
 
 
-def test_every_config_has_a_source_and_a_count():
-    assert set(PUBLISHED_CONFIGS) == set(PUBLISHED_PARAMETER_COUNTS)
-    for entry in PUBLISHED_CONFIGS.values():
-        assert entry.source.startswith("https://huggingface.co/") and entry.source.endswith(
-            "config.json"
-        )
+def test_resources_facts_take_their_counts_from_the_configs():
+    parameters = load_facts()["parameters"]
+    for key, entry in parameters.items():
+        parts = entry.get("published_configs", [])
+        if parts:
+            assert entry["count"] == sum(PUBLISHED_PARAMETER_COUNTS[p] for p in parts), key
+        assert entry["source"].startswith("https://"), key
+    assert parameters["sd-v1-5"]["count"] == sum(
+        count for key, count in PUBLISHED_PARAMETER_COUNTS.items() if key.startswith("sd-v1-5-")
+    )
+
+
+def test_an_unknown_published_config_in_the_resources_facts_is_named(tmp_path):
+    mine = tmp_path / "resources.yaml"
+    mine.write_text("parameters:\n  x:\n    published_configs: [gpt-5]\n", encoding="utf-8")
+    with pytest.raises(KeyError, match="gpt-5"):
+        load_facts(mine)
+
+
+def _quoted_numbers(text):
+    return {int(m.replace(",", "")) for m in re.findall(r"\b\d{1,3}(?:,\d{3}){2,}\b", text)}
+
+
+def test_the_book_quotes_the_stored_counts():
+    """A number in the book within 5 % of a stored parameter count must be that count."""
+    counts = set(PUBLISHED_PARAMETER_COUNTS.values())
+    counts |= {entry["count"] for entry in load_facts()["parameters"].values()}
+    book = Path(__file__).resolve().parents[1] / "book"
+    pages = sorted(book.glob("*.md"))
+    assert pages
+    for page in pages:
+        for number in _quoted_numbers(page.read_text(encoding="utf-8")):
+            near = [c for c in counts if c != number and abs(number - c) <= 0.05 * c]
+            assert not near, f"{page.name} quotes {number:,}; the stored count is {near[0]:,}"
 
 
 def test_models_live_on_the_meta_device():

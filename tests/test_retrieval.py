@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -194,13 +196,47 @@ def test_time_app_runs_with_tiny_stand_ins(tmp_path):
     )
     texts = ["Each notebook may use 3 GB.", "How much memory?"]
     parts = _stand_ins.stand_in_parts("cpu", texts, full_size=False, folder=tmp_path / "enc")
+    start = time.perf_counter()
     result = _stand_ins.time_app(
         "cpu", ["book/p.md"], ["How much memory?"], root=tmp_path, parts=parts, max_new_tokens=3
     )
-    assert result["passages"] == 1.0 and result["index_s"] >= 0 and result["answer_s"] > 0
+    elapsed = time.perf_counter() - start
+    assert result["passages"] == 1.0
+    # Both phases are timed inside the call: together they cannot take longer than the call.
+    assert 0 < result["index_s"] and 0 < result["answer_s"]
+    assert result["index_s"] + result["answer_s"] <= elapsed
 
 
 def test_myst_roles_keep_what_a_reader_sees():
     text = "Read {term}`open weights <weights>` in {doc}`setup`."
     (chunk,) = retrieval.split_markdown(text, "p")
     assert chunk.text == "Read open weights in setup."
+
+
+def test_answer_sends_the_chosen_system_prompt_and_user_message(monkeypatch):
+    from osai import generation
+
+    seen = {}
+
+    def fake_chat(tokenizer, model, prompt, max_new_tokens=60, system=None):
+        seen.update(prompt=prompt, system=system)
+        return "An answer."
+
+    monkeypatch.setattr(generation, "chat", fake_chat)
+    encoder = FakeEncoder()
+    index = _index(encoder)
+    default = retrieval.answer("apache licence?", index, None, None, encoder, k=1)
+    assert seen["system"] == retrieval.SYSTEM_PROMPT
+    assert seen["prompt"] == retrieval.build_prompt("apache licence?", default.hits)
+    custom = retrieval.answer(
+        "apache licence?",
+        index,
+        None,
+        None,
+        encoder,
+        k=1,
+        system="Be brief.",
+        prompt_builder=lambda question, hits: f"{len(hits)} passage(s); {question}",
+    )
+    assert seen == {"prompt": "1 passage(s); apache licence?", "system": "Be brief."}
+    assert custom.text == "An answer." and custom.sources == default.sources

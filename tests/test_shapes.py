@@ -189,6 +189,7 @@ def test_find_build_dir(tmp_path):
         ({"batch": 0.5}, "batch must be an int"),
         ({"model": "yolov8n.pt"}, "configuration"),
         ({"device": "tpu"}, "Unknown device"),
+        ({"cpu_threads": 0}, "cpu_threads must be"),
     ],
 )
 def test_train_shapes_bad_arguments(tmp_path, kwargs, match):

@@ -1,7 +1,9 @@
 """Sphinx directive ``execution-stats``: the measured run time and memory of every notebook.
 
-The numbers come from data/execution_stats.json, which `make test` (tests/plugins/
-execution_stats.py) writes while nbval executes each notebook. Nothing here is typed in.
+The numbers come from book/_data/execution_stats.generated.json, which `make stats` writes
+(tests/plugins/execution_stats.py measures each notebook while nbval executes it; `make test`
+writes the same measurements to build/execution_stats.json and leaves the committed copy alone).
+Nothing here is typed in.
 """
 
 from __future__ import annotations
@@ -13,36 +15,61 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-STATS_FILE = Path(__file__).resolve().parents[2] / "data" / "execution_stats.json"
+STATS_FILE = Path(__file__).resolve().parents[1] / "_data" / "execution_stats.generated.json"
+# The course's budget per notebook, whole process tree, on a 2-core CPU (CONTRIBUTING.md).
+BUDGET_WALL_S = 60
+BUDGET_PEAK_MB = 2500
 
 
 def load_stats(path: Path = STATS_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def peak_memory_mb(row: dict) -> int | None:
+    """A notebook's peak memory: the whole process tree's PSS where measured, else None."""
+    value = row.get("peak_tree_pss_mb")
+    return int(value) if isinstance(value, (int, float)) else None
+
+
+def within_budget(row: dict) -> str:
+    peak = peak_memory_mb(row)
+    if peak is None or not isinstance(row.get("wall_s"), (int, float)):
+        return "not measured"
+    return "yes" if row["wall_s"] <= BUDGET_WALL_S and peak <= BUDGET_PEAK_MB else "**no**"
+
+
+def _cell(value) -> str:
+    return "—" if value is None else str(value)
+
+
 class ExecutionStats(SphinxDirective):
-    """Render data/execution_stats.json as a table (one row per notebook)."""
+    """Render the measured statistics as a table (one row per notebook)."""
 
     def run(self):
         self.env.note_dependency(str(STATS_FILE))
         stats = load_stats()
         rows = stats.get("notebooks", {})
         if not rows:
-            return [nodes.paragraph(text="No execution statistics yet: run `make test`.")]
+            return [nodes.paragraph(text="No execution statistics yet: run `make stats`.")]
         lines = [
-            "| notebook | wall time (s) | CPU time (s) | peak RSS of the kernel (MB) | code cells | measured on |",
-            "|---|---:|---:|---:|---:|---|",
+            "| notebook | wall time (s) | CPU time, whole process tree (s) "
+            "| peak memory, whole process tree (PSS, MB) | peak RSS of the kernel alone (MB) "
+            "| processes at most | within budget | measured on |",
+            "|---|---:|---:|---:|---:|---:|---|---|",
         ]
         for name, row in sorted(rows.items()):
             lines.append(
-                f"| {name} | {row['wall_s']} | {row['cpu_s']} | {row['peak_rss_mb']} "
-                f"| {row['code_cells']} | {row['measured_on']} |"
+                f"| {name} | {row['wall_s']} | {row['cpu_s']} | {_cell(peak_memory_mb(row))} "
+                f"| {_cell(row.get('kernel_peak_rss_mb'))} | {_cell(row.get('max_processes'))} "
+                f"| {within_budget(row)} | {row['measured_on']} |"
             )
         machine = stats.get("machine", {})
         lines += [
             "",
             f"Machine: {machine.get('cpus', '?')} CPU cores, {machine.get('memory_gb', '?')} GB "
-            f"memory, {machine.get('system', '?')}, Python {machine.get('python', '?')}.",
+            f"memory, {machine.get('system', '?')}, Python {machine.get('python', '?')}. "
+            f"Budget per notebook: {BUDGET_WALL_S} s wall and {BUDGET_PEAK_MB} MB peak memory "
+            "of the whole process tree.",
         ]
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=str(STATS_FILE)), 0, container)

@@ -2,8 +2,8 @@
 
 It reads every ``data/instructors/chNN.yaml`` (one per chapter, written with the chapter) and, for
 each, renders the learning objectives, prerequisites, the notebooks with their run time and peak
-memory *as measured* in data/execution_stats.json (``load_stats`` of course_stats.py: nothing is
-typed in), the exercises with their difficulty, and the suggested assignments.
+memory *as measured* in book/_data/execution_stats.generated.json (``load_stats`` of
+course_stats.py: nothing is typed in), the exercises with their difficulty, and the suggested assignments.
 
 A chapter file has these keys (``exercises`` entries are mappings)::
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from course_stats import STATS_FILE, load_stats
+from course_stats import STATS_FILE, load_stats, peak_memory_mb
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
@@ -116,6 +116,21 @@ def load_chapters(directory: Path = INSTRUCTORS_DIR) -> list[dict]:
     return [load_chapter(path) for path in sorted(directory.glob("*.yaml"))]
 
 
+def repository() -> tuple[str, str]:
+    """The course repository's URL and branch, configured once in _config.yml."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    return config["url"].rstrip("/"), config.get("branch", "main")
+
+
+def full_notebook_links(notebook: str) -> str:
+    """Markdown links to a full notebook (notebooks/, solutions included) on Colab and GitHub."""
+    url, branch = repository()
+    slug = url.removeprefix("https://github.com/")
+    path = f"notebooks/{_notebook_name(notebook)}"
+    colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
+    return f"`{path}`: [open in Colab]({colab}) · [view on GitHub]({url}/blob/{branch}/{path})"
+
+
 def _seconds(value) -> str:
     return f"{value:.0f}" if isinstance(value, (int, float)) else "?"
 
@@ -137,9 +152,10 @@ def chapter_markdown(chapter: dict, stats: dict, docs: set[str] | None = None) -
     lines += [f"- {item}" for item in chapter["prerequisites"]]
     lines += [
         "",
-        "**Notebooks**, as measured by `make test` on the course's 2-core CPU:",
+        "**Notebooks**, as measured by `make stats` on the course's 2-core CPU:",
         "",
-        "| notebook | wall time (s) | CPU time (s) | peak memory (MB) | exercises | measured on |",
+        "| notebook | wall time (s) | CPU time (s) | peak memory, whole process tree (MB) "
+        "| exercises | measured on |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for notebook in chapter["notebooks"]:
@@ -150,10 +166,17 @@ def chapter_markdown(chapter: dict, stats: dict, docs: set[str] | None = None) -
         if row:
             lines.append(
                 f"| {name} | {_seconds(row.get('wall_s'))} | {_seconds(row.get('cpu_s'))} "
-                f"| {row.get('peak_rss_mb', '?')} | {count} | {row.get('measured_on', '?')} |"
+                f"| {peak_memory_mb(row) or '?'} | {count} | {row.get('measured_on', '?')} |"
             )
         else:
-            lines.append(f"| {name} | not measured yet | | | {count} | run `make test` |")
+            lines.append(f"| {name} | not measured yet | | | {count} | run `make stats` |")
+    lines += [
+        "",
+        "**Full notebooks, with solutions** (the book's Colab buttons and the notebooks' badges "
+        "open the student versions in `student/`):",
+        "",
+    ]
+    lines += [f"- {full_notebook_links(notebook)}" for notebook in chapter["notebooks"]]
     lines += ["", "**Exercises** (graded by the `assert` check cell after each):", ""]
     lines += ["| notebook | exercise | difficulty |", "|---|---|---|"]
     for exercise in chapter["exercises"]:

@@ -52,6 +52,13 @@ FLOWER_OFFLINE_VARIABLES: dict[str, str] = {
     "NO_PROXY": "127.0.0.1,localhost,::1",
     "no_proxy": "127.0.0.1,localhost,::1",
 }
+# One BLAS/OpenMP thread per Flower process: the model is tiny, a federation runs many processes on
+# few cores, and every extra BLAS thread costs its own memory buffers.
+ONE_THREAD_VARIABLES: dict[str, str] = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 _LIVE_GROUPS: weakref.WeakSet[ProcessGroup] = weakref.WeakSet()
 
 
@@ -246,6 +253,7 @@ class LocalFederation(ProcessGroup):
         self.flwr_home.mkdir(parents=True, exist_ok=True)
         super().__init__(self.flwr_home / "logs", env=env)
         self.env.update(FLOWER_OFFLINE_VARIABLES)
+        self.env.update(ONE_THREAD_VARIABLES)
         self.env["FLWR_HOME"] = str(self.flwr_home)
         self.port: int | None = None
         self.num_supernodes = 0

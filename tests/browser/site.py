@@ -46,10 +46,10 @@ def is_notebook(page: str) -> bool:
 
 
 def colab_url(page: str, config: Path = ROOT / "_config.yml") -> str:
-    """The Colab launch URL Jupyter Book should put on a notebook page, from _config.yml."""
+    """The Colab launch URL a notebook page should carry, from _config.yml: the page's student
+    version, student/<name>.ipynb at the repository's root (book/_ext/student_colab.py), never
+    the full notebook."""
     repo = yaml.safe_load(config.read_text(encoding="utf-8"))["repository"]
     slug = repo["url"].rstrip("/").removeprefix("https://github.com/")
     branch = repo.get("branch", "main")
-    prefix = (repo.get("path_to_book") or "").strip("/")
-    path = f"{prefix}/{page}.ipynb" if prefix else f"{page}.ipynb"
-    return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
+    return f"https://colab.research.google.com/github/{slug}/blob/{branch}/student/{Path(page).name}.ipynb"

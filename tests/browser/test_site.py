@@ -29,7 +29,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # The only requests beyond 127.0.0.1 a page may attempt (they are still blocked, and listed in the
 # summary). Anything else fails the test.
 ALLOWED_EXTERNAL = {
-    # Each notebook's "Open in Colab" badge image (shared/DESIGN.md); it must still have alt text.
+    # Each notebook's "Open in Colab" badge image (CONTRIBUTING.md); it must still have alt text.
     "https://colab.research.google.com/assets/colab-badge.svg",
     # Sphinx's default MathJax 3, which pages with maths (and the pages whose toctree includes
     # them) load from jsDelivr; offline, the TeX source shows instead of rendered maths.
@@ -278,3 +278,22 @@ def test_screenshot(name, visit):
     seen.page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
     SUMMARY["screenshots"].append(str(path.relative_to(ROOT)))
+
+
+CHAPTER_PAGES = [page for page in PAGES if re.fullmatch(r"book/0[1-7]_\w+", page)]
+# Each chapter page's figures, drawn from the course's data at build time (book/_ext/chapter_figures.py).
+FIGURES_JS = """() => Array.from(document.querySelectorAll("figure img"))
+  .filter((img) => img.src.includes("ch0"))
+  .map((img) => ({alt: img.getAttribute("alt") || "", width: img.naturalWidth}))"""
+
+
+@pytest.mark.parametrize("name", CHAPTER_PAGES)
+def test_chapter_page_shows_a_generated_figure(name, visit):
+    seen = visit(f"{name}.html", name)
+    seen.page.evaluate(IMAGES_JS)  # waits until every image has loaded
+    figures = seen.page.evaluate(FIGURES_JS)
+    assert figures, f"{name}: no generated figure"
+    for figure in figures:
+        assert figure["width"] > 0, f"{name}: a figure did not load"
+        assert len(figure["alt"]) >= 80, f"{name}: a figure's alt text is too short"
+    SUMMARY.setdefault("chapter_figures", {})[name] = len(figures)

@@ -7,10 +7,18 @@ The data never leave the node.
 
 from __future__ import annotations
 
-from flwr.app import ArrayRecord, Context, Message, MetricRecord, RecordDict
+from flwr.app import Context, Message, MetricRecord, RecordDict
 from flwr.clientapp import ClientApp
 
-from .task import load_partition, make_model, run_config_of, train
+from .task import (
+    from_array_record,
+    load_partition,
+    make_model,
+    run_config_of,
+    set_weights,
+    to_array_record,
+    train,
+)
 
 app = ClientApp()
 
@@ -18,18 +26,15 @@ app = ClientApp()
 @app.train()
 def train_locally(message: Message, context: Context) -> Message:
     """Train the received global model on this node's partition; reply with the new weights."""
-    import torch
-
-    torch.set_num_threads(1)  # one thread: deterministic and polite on a shared CPU
     config = run_config_of(context)
     partition_id = int(context.node_config["partition-id"])
     num_partitions = int(context.node_config["num-partitions"])
     seed = int(config["seed"])
     server_round = int(message.content["config"]["server-round"])
-    x, y = load_partition(partition_id, num_partitions, seed=seed)
+    x, y = load_partition(partition_id, num_partitions, seed=seed, partition=config["partition"])
 
     model = make_model(seed=seed)
-    model.load_state_dict(message.content["arrays"].to_torch_state_dict())
+    set_weights(model, from_array_record(message.content["arrays"]))
     loss = train(
         model,
         x,
@@ -42,5 +47,5 @@ def train_locally(message: Message, context: Context) -> Message:
     metrics = MetricRecord(
         {"train_loss": loss, "num-examples": len(x), "partition-id": partition_id}
     )
-    content = RecordDict({"arrays": ArrayRecord(model.state_dict()), "metrics": metrics})
+    content = RecordDict({"arrays": to_array_record(model), "metrics": metrics})
     return Message(content=content, reply_to=message)

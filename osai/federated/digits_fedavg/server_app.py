@@ -16,7 +16,14 @@ from flwr.app import ArrayRecord, ConfigRecord, Context, Message, MetricRecord
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg
 
-from .task import evaluate, load_digits_split, make_model, run_config_of
+from .task import (
+    evaluate,
+    from_array_record,
+    load_digits_split,
+    make_model,
+    run_config_of,
+    to_array_record,
+)
 
 app = ServerApp()
 
@@ -40,9 +47,6 @@ class OrderedFedAvg(FedAvg):
 @app.main()
 def main(grid: Grid, context: Context) -> None:
     """Run ``num-server-rounds`` rounds of FedAvg and record the test accuracy per round."""
-    import torch
-
-    torch.set_num_threads(1)
     config = run_config_of(context)
     seed = int(config["seed"])
     num_nodes = int(config["min-nodes"])
@@ -51,8 +55,7 @@ def main(grid: Grid, context: Context) -> None:
     history: dict[int, float] = {}
 
     def evaluate_global(server_round: int, arrays: ArrayRecord) -> MetricRecord:
-        model.load_state_dict(arrays.to_torch_state_dict())
-        loss, accuracy = evaluate(model, split.x_test, split.y_test)
+        loss, accuracy = evaluate(from_array_record(arrays), split.x_test, split.y_test)
         history[server_round] = accuracy
         return MetricRecord({"accuracy": accuracy, "loss": loss})
 
@@ -64,7 +67,7 @@ def main(grid: Grid, context: Context) -> None:
     )
     strategy.start(
         grid=grid,
-        initial_arrays=ArrayRecord(model.state_dict()),
+        initial_arrays=to_array_record(model),
         num_rounds=int(config["num-server-rounds"]),
         train_config=ConfigRecord({}),
         evaluate_fn=evaluate_global,

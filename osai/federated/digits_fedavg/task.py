@@ -1,7 +1,11 @@
 """Data, model and training loop shared by the ServerApp, the ClientApp and the notebook.
 
-Everything is deterministic: the split, the partitions and every training run are seeded, and
-training runs on one CPU thread unless a GPU is asked for.
+The model is a small multilayer perceptron written in NumPy: its weights are a dict of arrays,
+which is exactly what travels between the clients and the server, and its training loop is
+plain mini-batch SGD with the gradients written out. Nothing here imports PyTorch, so each of the
+federation's processes stays small (a PyTorch import costs every ClientApp process several
+hundred megabytes). Everything is deterministic: the split, the partitions, the initial weights
+and every training run are seeded.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ DEFAULT_RUN_CONFIG: dict[str, int | float | str] = {
     "batch-size": 32,
     "seed": 0,
     "min-nodes": 4,
+    "partition": "non-iid",
     "results-path": "",
 }
+PARTITIONS = ("non-iid", "iid")
 
 
 def run_config_of(context) -> dict:
@@ -123,111 +129,184 @@ def partition_non_iid(
     return [np.array(sorted(shard), dtype=np.int64) for shard in shards]
 
 
+def partition_iid(
+    labels: Sequence[int] | np.ndarray, num_partitions: int, seed: int = 0
+) -> list[np.ndarray]:
+    """Split example indices into ``num_partitions`` IID shards: every digit is shuffled and dealt
+    round-robin, so each partition holds each digit in (almost) the overall proportion."""
+    if int(num_partitions) != num_partitions or num_partitions < 2:
+        raise ValueError(f"num_partitions must be an integer >= 2, got {num_partitions!r}.")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    shards: list[list[int]] = [[] for _ in range(num_partitions)]
+    dealt = 0
+    for cls in np.unique(labels):
+        for index in rng.permutation(np.flatnonzero(labels == cls)):
+            shards[dealt % num_partitions].append(int(index))
+            dealt += 1
+    return [np.array(sorted(shard), dtype=np.int64) for shard in shards]
+
+
 def load_partition(
-    partition_id: int, num_partitions: int, seed: int = 0
+    partition_id: int, num_partitions: int, seed: int = 0, partition: str = "non-iid"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The training examples (x, y) that client ``partition_id`` holds."""
+    """The training examples (x, y) that client ``partition_id`` holds; ``partition`` is
+    ``"non-iid"`` (:func:`partition_non_iid`, the default) or ``"iid"`` (:func:`partition_iid`)."""
     if not 0 <= partition_id < num_partitions:
         raise ValueError(
             f"partition_id must be in [0, {num_partitions}), got {partition_id!r}: "
             "start each SuperNode with --node-config 'partition-id=<k> num-partitions=<n>'."
         )
+    if partition not in PARTITIONS:
+        raise ValueError(f"partition must be one of {PARTITIONS}, got {partition!r}.")
     split = load_digits_split(seed=seed)
-    index = partition_non_iid(split.y_train, num_partitions, seed=seed)[partition_id]
+    if partition == "iid":
+        index = partition_iid(split.y_train, num_partitions, seed=seed)[partition_id]
+    else:
+        index = partition_non_iid(split.y_train, num_partitions, seed=seed)[partition_id]
     return split.x_train[index], split.y_train[index]
 
 
-def make_model(seed: int = 0, hidden: int = 64):
-    """A small multilayer perceptron: 64 pixels -> ``hidden`` -> 10 digits (about 4,800 weights)."""
-    import torch
-    from torch import nn
-
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(NUM_FEATURES, hidden), nn.ReLU(), nn.Linear(hidden, NUM_CLASSES))
+Weights = dict[str, np.ndarray]
+PARAMETER_NAMES = ("hidden.weight", "hidden.bias", "output.weight", "output.bias")
 
 
-def get_weights(model) -> dict[str, np.ndarray]:
-    """The model's parameters as NumPy arrays (what travels between client and server)."""
-    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
+def make_model(seed: int = 0, hidden: int = 64) -> Weights:
+    """A small multilayer perceptron, 64 pixels -> ``hidden`` (ReLU) -> 10 digits, as a dict of
+    float32 arrays (about 4,800 weights). Initialised like PyTorch's ``nn.Linear``: uniform in
+    +-1/sqrt(fan_in)."""
+    rng = np.random.default_rng(seed)
+
+    def uniform(fan_in: int, shape: tuple[int, ...]) -> np.ndarray:
+        bound = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, size=shape).astype(np.float32)
+
+    return {
+        "hidden.weight": uniform(NUM_FEATURES, (NUM_FEATURES, hidden)),
+        "hidden.bias": uniform(NUM_FEATURES, (hidden,)),
+        "output.weight": uniform(hidden, (hidden, NUM_CLASSES)),
+        "output.bias": uniform(hidden, (NUM_CLASSES,)),
+    }
 
 
-def set_weights(model, weights: dict[str, np.ndarray]) -> None:
-    """Load NumPy arrays (e.g. the global model from the server) into ``model``."""
-    import torch
+def _check_model(model: Weights) -> None:
+    if not isinstance(model, dict) or set(model) != set(PARAMETER_NAMES):
+        raise TypeError(
+            f"a model is a dict with the arrays {PARAMETER_NAMES} (see make_model), "
+            f"got {type(model).__name__} with keys {sorted(model) if isinstance(model, dict) else '-'}"
+        )
 
-    model.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()})
+
+def logits(model: Weights, x: np.ndarray) -> np.ndarray:
+    """The model's scores for each digit, shape (len(x), 10)."""
+    hidden = np.maximum(x @ model["hidden.weight"] + model["hidden.bias"], 0.0)
+    return hidden @ model["output.weight"] + model["output.bias"]
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def loss_and_gradients(model: Weights, x: np.ndarray, y: np.ndarray) -> tuple[float, Weights]:
+    """Mean cross-entropy of ``model`` on (x, y) and its gradient for every weight (backprop)."""
+    _check_model(model)
+    pre = x @ model["hidden.weight"] + model["hidden.bias"]
+    hidden = np.maximum(pre, 0.0)
+    log_probs = _log_softmax(hidden @ model["output.weight"] + model["output.bias"])
+    n = len(x)
+    loss = float(-log_probs[np.arange(n), y].mean())
+    d_scores = np.exp(log_probs)
+    d_scores[np.arange(n), y] -= 1.0
+    d_scores /= n
+    d_hidden = (d_scores @ model["output.weight"].T) * (pre > 0)
+    grads = {
+        "hidden.weight": x.T @ d_hidden,
+        "hidden.bias": d_hidden.sum(axis=0),
+        "output.weight": hidden.T @ d_scores,
+        "output.bias": d_scores.sum(axis=0),
+    }
+    return loss, {k: v.astype(np.float32) for k, v in grads.items()}
+
+
+def get_weights(model: Weights) -> Weights:
+    """A copy of the model's weights (what travels between client and server)."""
+    _check_model(model)
+    return {k: np.array(model[k], dtype=np.float32, copy=True) for k in PARAMETER_NAMES}
+
+
+def set_weights(model: Weights, weights: Weights) -> None:
+    """Overwrite ``model``'s weights in place with ``weights`` (e.g. the global model)."""
+    _check_model(model)
+    _check_model(weights)
+    for k in PARAMETER_NAMES:
+        if np.shape(weights[k]) != model[k].shape:
+            raise ValueError(f"{k}: shape {np.shape(weights[k])}, expected {model[k].shape}")
+        model[k] = np.array(weights[k], dtype=np.float32, copy=True)
 
 
 def train(
-    model,
+    model: Weights,
     x: np.ndarray,
     y: np.ndarray,
     epochs: int = 1,
     lr: float = 0.1,
     batch_size: int = 32,
     seed: int = 0,
-    device=None,
 ) -> float:
-    """Mini-batch SGD on (x, y); returns the mean training loss of the last epoch.
-
-    The shuffling order comes from ``seed``, so the same call gives the same model.
-    """
-    import torch
-    from torch import nn
-
+    """Mini-batch SGD on (x, y), updating ``model`` in place; returns the mean training loss of
+    the last epoch. The shuffling order comes from ``seed``, so the same call gives the same
+    model."""
+    _check_model(model)
     if len(x) == 0:
         raise ValueError("cannot train on an empty data set")
-    device = torch.device(device or "cpu")
-    model.to(device)
-    model.train()
-    xs = torch.as_tensor(x, device=device)
-    ys = torch.as_tensor(y, device=device)
-    generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(seed)
     last = 0.0
     for _ in range(epochs):
-        order = torch.randperm(len(xs), generator=generator).to(device)
+        order = rng.permutation(len(x))
         total = 0.0
-        for start in range(0, len(xs), batch_size):
+        for start in range(0, len(x), batch_size):
             batch = order[start : start + batch_size]
-            optimiser.zero_grad()
-            loss = loss_fn(model(xs[batch]), ys[batch])
-            loss.backward()
-            optimiser.step()
-            total += float(loss.detach()) * len(batch)
-        last = total / len(xs)
+            loss, grads = loss_and_gradients(model, x[batch], y[batch])
+            for k in PARAMETER_NAMES:
+                model[k] -= np.float32(lr) * grads[k]
+            total += loss * len(batch)
+        last = total / len(x)
     return last
 
 
-def evaluate(model, x: np.ndarray, y: np.ndarray, device=None) -> tuple[float, float]:
+def evaluate(model: Weights, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """(loss, accuracy) of ``model`` on (x, y)."""
-    import torch
-    from torch import nn
-
-    device = torch.device(device or "cpu")
-    model.to(device)
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.as_tensor(x, device=device))
-        targets = torch.as_tensor(y, device=device)
-        loss = float(nn.functional.cross_entropy(logits, targets))
-        accuracy = float((logits.argmax(dim=1) == targets).float().mean())
+    _check_model(model)
+    log_probs = _log_softmax(logits(model, x))
+    loss = float(-log_probs[np.arange(len(x)), y].mean())
+    accuracy = float((log_probs.argmax(axis=1) == y).mean())
     return loss, accuracy
 
 
 def train_centralised(
-    device=None, epochs: int = 20, lr: float = 0.1, batch_size: int = 32, seed: int = 0
+    epochs: int = 20, lr: float = 0.1, batch_size: int = 32, seed: int = 0
 ) -> dict[str, float]:
     """Train the classifier on the pooled training data (the non-federated baseline).
 
     Returns ``{"accuracy": ..., "loss": ..., "train_loss": ...}`` on the held-out test set.
-    ``device`` may be "cpu", "cuda", a ``torch.device`` or None (CPU).
     """
     split = load_digits_split(seed=seed)
     model = make_model(seed=seed)
-    train_loss = train(
-        model, split.x_train, split.y_train, epochs, lr, batch_size, seed=seed, device=device
-    )
-    loss, accuracy = evaluate(model, split.x_test, split.y_test, device=device)
+    train_loss = train(model, split.x_train, split.y_train, epochs, lr, batch_size, seed=seed)
+    loss, accuracy = evaluate(model, split.x_test, split.y_test)
     return {"accuracy": accuracy, "loss": loss, "train_loss": train_loss}
+
+
+def to_array_record(model: Weights):
+    """The weights as a Flower ``ArrayRecord`` (the message content clients and server send)."""
+    from flwr.app import Array, ArrayRecord
+
+    return ArrayRecord({k: Array(np.asarray(v)) for k, v in get_weights(model).items()})
+
+
+def from_array_record(record) -> Weights:
+    """The weights in a Flower ``ArrayRecord``, as a dict of NumPy arrays."""
+    weights = {k: record[k].numpy() for k in record}
+    _check_model(weights)
+    return weights
