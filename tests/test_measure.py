@@ -36,19 +36,8 @@ class TinyTokenizer:
         return BatchEncoding({"input_ids": ids, "attention_mask": torch.ones_like(ids)})
 
 
-def test_measure_throughput_on_a_tiny_llama():
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=50,
-        hidden_size=16,
-        intermediate_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-    )
-    model = LlamaForCausalLM(config).eval()
+def test_measure_throughput_on_a_tiny_llama(tiny_llama):
+    model = tiny_llama().eval()
     start = time.perf_counter()
     speed = measure.measure_throughput(model, TinyTokenizer(), device="cpu", n_tokens=5)
     elapsed = time.perf_counter() - start
