@@ -143,3 +143,24 @@ def peak_memory_of(function, *args, interval: float = 0.01, **kwargs):
         thread.join()
     peak = max(peak, process.memory_info().rss)
     return result, peak - start
+
+
+def processes_carrying(variable: str, value: str, skip=()) -> list:
+    """Every process whose environment sets ``variable`` to ``value`` (an inherited marker), apart
+    from this one and the pids in ``skip``. Finds a process group's members even after their parent
+    exited and they were re-parented, which ``children(recursive=True)`` no longer sees."""
+    import os
+
+    import psutil
+
+    skip = {os.getpid(), *skip}
+    found = []
+    for process in psutil.process_iter():
+        if process.pid in skip:
+            continue
+        try:
+            if process.environ().get(variable) == value:
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import psutil
 
+from ..measure import processes_carrying
+
 MARKER_VARIABLE = "OSAI_PROCESS_GROUP"
 _PROXY_VARIABLES = (
     "http_proxy",
@@ -148,14 +150,8 @@ class ProcessGroup:
             except psutil.Error:
                 pass
         # Descendants that were re-parented (their parent exited first) still carry the marker.
-        for p in psutil.process_iter():
-            if p.pid in found or p.pid == os.getpid():
-                continue
-            try:
-                if p.environ().get(MARKER_VARIABLE) == self.marker:
-                    found[p.pid] = p
-            except psutil.Error:
-                pass
+        for p in processes_carrying(MARKER_VARIABLE, self.marker, skip=found):
+            found[p.pid] = p
         alive = []
         for p in found.values():
             try:

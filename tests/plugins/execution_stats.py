@@ -32,6 +32,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from osai.measure import processes_carrying
+
 MARKER_VARIABLE = "OSAI_STATS_TREE"
 SAMPLE_S = 0.2
 PSS_EVERY_S = 1.0
@@ -101,15 +103,8 @@ class TreeSampler:
         except psutil.Error:
             pass
         if scan_marker and self.marker:
-            own = os.getpid()
-            for p in psutil.process_iter():
-                if p.pid in found or p.pid == own:
-                    continue
-                try:
-                    if p.environ().get(MARKER_VARIABLE) == self.marker:
-                        found[p.pid] = p
-                except psutil.Error:
-                    pass
+            for p in processes_carrying(MARKER_VARIABLE, self.marker, skip=found):
+                found[p.pid] = p
         return list(found.values())
 
     def sample(self, scan_marker: bool = True) -> None:
