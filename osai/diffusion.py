@@ -133,9 +133,10 @@ def train_ddpm(
         p_uncond: probability of replacing a label with "no label" (for classifier-free guidance).
         seed: seeds the weights, batching and noise, so a run is repeatable on the same machine.
         max_seconds: stop early after this many seconds (None: run all epochs).
-        cpu_threads: on a CPU, train with this many threads (restored afterwards). A model this
-            small is fastest on one thread, and one thread makes the result independent of
-            the machine's core count. None leaves PyTorch's setting alone.
+        cpu_threads: on a CPU, train with this many threads (restored afterwards). One thread
+            makes the result independent of the machine's core count and is not slowed down by
+            other work on the machine; on an idle machine more threads train faster (chapter 5
+            uses both cores of a 2-core laptop). None leaves PyTorch's setting alone.
 
     Returns:
         a :class:`DDPMResult` with the model (in eval mode), the scheduler and the loss per epoch.

@@ -1,5 +1,6 @@
 """Measurements on this machine: memory bandwidth, weight bytes in memory, decoding speed and
-the peak memory of a call. The arithmetic they are compared with is in :mod:`osai.compute_costs`.
+the peak memory of a call, and the housekeeping that keeps memory figures honest
+(:func:`release_memory`). The arithmetic they are compared with is in :mod:`osai.compute_costs`.
 The course's GPU check calls :func:`measure_throughput` with ``device="cuda"``.
 """
 
@@ -143,6 +144,26 @@ def peak_memory_of(function, *args, interval: float = 0.01, **kwargs):
         thread.join()
     peak = max(peak, process.memory_info().rss)
     return result, peak - start
+
+
+def release_memory() -> None:
+    """Collect garbage and hand the memory it freed back to the operating system.
+
+    On Linux, glibc's allocator keeps freed memory for reuse, so after a model is deleted the
+    process's resident size stays near its high-water mark and the next model is stacked on top
+    of it; ``malloc_trim(0)`` returns those pages. Elsewhere (macOS, Windows, a C library other
+    than glibc) only the garbage collection happens.
+    """
+    import ctypes
+    import gc
+    import sys
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass  # not glibc (e.g. musl): nothing to trim
 
 
 def processes_carrying(variable: str, value: str, skip=()) -> list:

@@ -36,4 +36,6 @@ def quantize_dynamic_int8(model, skip: tuple[str, ...] = (), per_channel: bool =
         }
         if not spec:
             raise ValueError(f"No nn.Linear layer is left to quantize after skipping {skip}.")
-        return quantize_dynamic(copy.deepcopy(model).cpu(), spec, dtype=torch.qint8)
+        # One copy, quantized in place: quantize_dynamic's default (inplace=False) would copy the
+        # copy, holding three float models in memory at once.
+        return quantize_dynamic(copy.deepcopy(model).cpu(), spec, dtype=torch.qint8, inplace=True)

@@ -204,7 +204,8 @@ def train_shapes(
     ``n_train``/``n_val`` images if it has no ``data.yaml`` yet; default: inside the build
     folder ``build_dir / workspace``, see :func:`prepare_ultralytics`; the run is saved as
     ``runs/<name>`` there). Training is reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and
-    ``amp=False`` (mixed precision would make Ultralytics download a model to test it).
+    ``amp=False`` (mixed precision would make Ultralytics download a model to test it). The
+    learning rate warms up over one epoch (``warmup_epochs=1``), as in chapter 5's notebook.
     ``val=False`` validates only after the last epoch (faster on a CPU). ``device`` None means
     ``osai.device()``. ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
     Ultralytics' own choice, one fewer than the machine's cores, so one thread on a 2-core machine,
@@ -258,6 +259,7 @@ def train_shapes(
         deterministic=True,
         amp=False,
         pretrained=False,
+        warmup_epochs=1,  # Ultralytics' default, 3, is a quarter of a short run
         plots=False,
         project=str(dirs.runs),
         name=name,
