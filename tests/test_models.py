@@ -103,13 +103,49 @@ def test_minilm_loads_and_embeds():
     assert float(vectors[0] @ vectors[1]) == pytest.approx(1.0, abs=1e-5)
 
 
+@pytest.fixture(scope="module")
+def smollm2():
+    return osai.load_smollm2(device="cpu")
+
+
 @pytest.mark.slow
-def test_smollm2_loads_as_llama_and_answers_deterministically():
-    tokenizer, model = osai.load_smollm2(device="cpu")
+def test_smollm2_loads_as_llama_and_answers_deterministically(smollm2):
+    tokenizer, model = smollm2
     assert type(model).__name__ == "LlamaForCausalLM"
     assert model.config.num_hidden_layers == 30 and model.config.num_key_value_heads == 3
     first = osai.chat(tokenizer, model, "Name a colour.", max_new_tokens=8)
     assert first and first == osai.chat(tokenizer, model, "Name a colour.", max_new_tokens=8)
+
+
+@pytest.mark.slow
+def test_parsing_the_gguf_once_loads_the_same_smollm2_as_a_plain_load(smollm2):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer, model = smollm2
+    entry, path = models.packaged_model("smollm2"), models.weights_path("smollm2")
+    plain_tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=entry.weights)
+    plain = AutoModelForCausalLM.from_pretrained(
+        path.parent, gguf_file=entry.weights, **models._dtype_kwarg(torch.float32)
+    )
+    assert plain_tokenizer.get_vocab() == tokenizer.get_vocab()
+    ours, theirs = model.state_dict(), plain.state_dict()
+    assert ours.keys() == theirs.keys()
+    assert all(torch.equal(ours[name], theirs[name]) for name in ours)
+
+
+def test_gguf_parsed_once_reuses_within_the_block_and_restores_after_an_error():
+    import gguf
+
+    reader_class, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    path = models.weights_path("smollm2")
+    with pytest.raises(RuntimeError, match="inside"):
+        with models._gguf_parsed_once():
+            assert gguf.GGUFReader(path) is gguf.GGUFReader(path)
+            assert gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 2) is gguf.get_tensor_name_map(
+                gguf.MODEL_ARCH.LLAMA, 2
+            )
+            raise RuntimeError("inside")
+    assert (gguf.GGUFReader, gguf.get_tensor_name_map) == (reader_class, name_map)
 
 
 def test_random_smollm2_has_the_real_parameter_count():
