@@ -255,8 +255,11 @@ def _gguf_parsed_once():
     looked up in ``gguf`` when transformers calls them, so patching the module is enough; with a
     gguf that lacks them, nothing changes.
     """
-    import gguf
-
+    try:
+        import gguf
+    except ImportError:  # transformers says what to install when it needs gguf
+        yield
+        return
     reader_class = getattr(gguf, "GGUFReader", None)
     name_map = getattr(gguf, "get_tensor_name_map", None)
     if reader_class is None or name_map is None:

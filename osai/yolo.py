@@ -204,8 +204,8 @@ def train_shapes(
     ``n_train``/``n_val`` images if it has no ``data.yaml`` yet; default: inside the build
     folder ``build_dir / workspace``, see :func:`prepare_ultralytics`; the run is saved as
     ``runs/<name>`` there). Training is reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and
-    ``amp=False`` (mixed precision would make Ultralytics download a model to test it). The
-    learning rate warms up over one epoch (``warmup_epochs=1``), as in chapter 5's notebook.
+    ``amp=False`` (mixed precision would make Ultralytics download a model to test it). AdamW
+    with ``lr0=0.004`` and a one-epoch warm-up suit short runs, as in chapter 5's notebook.
     ``val=False`` validates only after the last epoch (faster on a CPU). ``device`` None means
     ``osai.device()``. ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
     Ultralytics' own choice, one fewer than the machine's cores, so one thread on a 2-core machine,
@@ -259,6 +259,8 @@ def train_shapes(
         deterministic=True,
         amp=False,
         pretrained=False,
+        optimizer="AdamW",  # what Ultralytics picks for short runs, but with lr0=0.0014 for
+        lr0=0.004,  # three classes: too slow a start for a run of a few epochs
         warmup_epochs=1,  # Ultralytics' default, 3, is a quarter of a short run
         plots=False,
         project=str(dirs.runs),
