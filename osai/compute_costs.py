@@ -1,9 +1,11 @@
 """What models cost to hold and to train, and how fast they can decode: the arithmetic.
 
-Each function is one formula that the chapter-6 lab first writes out inline (weight memory =
-parameters x bytes per parameter; training compute ~ 6 x parameters x tokens; a decoding-speed
-bound = memory bandwidth / weight bytes); these add checks that reject impossible inputs. The published facts they are applied to (parameter counts, GPU-hours, tokens, peak
-FLOP/s, bandwidths) live in ``osai/facts/resources.yaml`` with their sources. What is measured on
+Each function is one formula that the chapter-6 lab first writes out inline and then calls
+(weight memory = parameters x bytes per parameter; a decoding-speed bound = memory bandwidth /
+weight bytes), with checks that reject impossible inputs. Training compute (6 x parameters x
+tokens) and the utilisation it implies are written only in the lab, which is their one home. The
+published facts they are applied to (parameter counts, GPU-hours, tokens, peak FLOP/s,
+bandwidths) live in ``osai/facts/resources.yaml`` with their sources. What is measured on
 this machine is in :mod:`osai.measure`.
 """
 
@@ -43,27 +45,6 @@ def gpus_needed(n_parameters: int, dtype: str, gpu_memory_gb: float = 80.0) -> i
     if gpu_memory_gb <= 0:
         raise ValueError(f"gpu_memory_gb must be positive, got {gpu_memory_gb}.")
     return math.ceil(weight_memory_bytes(n_parameters, dtype) / (gpu_memory_gb * GB))
-
-
-def training_flops(n_parameters: int, n_tokens: float) -> float:
-    """The usual estimate of training compute for a dense transformer: 6 · N · D FLOPs."""
-    if n_parameters <= 0 or n_tokens <= 0:
-        raise ValueError("n_parameters and n_tokens must be positive.")
-    return 6.0 * n_parameters * n_tokens
-
-
-def implied_flops_per_gpu(total_flops: float, gpu_hours: float) -> float:
-    """Average FLOP/s each GPU sustained, if ``total_flops`` took ``gpu_hours``."""
-    if gpu_hours <= 0:
-        raise ValueError(f"gpu_hours must be positive, got {gpu_hours}.")
-    return total_flops / (gpu_hours * 3600.0)
-
-
-def utilisation(achieved_flops_per_s: float, peak_flops_per_s: float) -> float:
-    """Achieved over peak: the model FLOPs utilisation (MFU) in [0, 1] for sane inputs."""
-    if peak_flops_per_s <= 0:
-        raise ValueError("peak_flops_per_s must be positive.")
-    return achieved_flops_per_s / peak_flops_per_s
 
 
 def bandwidth_bound_tokens_per_s(weight_bytes: float, bandwidth_bytes_per_s: float) -> float:

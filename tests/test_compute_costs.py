@@ -32,18 +32,6 @@ def test_bad_parameter_count(n):
         compute_costs.weight_memory_bytes(n, "fp32")
 
 
-def test_training_compute_and_utilisation():
-    flops = compute_costs.training_flops(LLAMA_2_70B, 2e12)
-    assert flops == pytest.approx(8.277e23, rel=1e-3)
-    per_gpu = compute_costs.implied_flops_per_gpu(flops, 1_720_320)
-    assert per_gpu == pytest.approx(1.3365e14, rel=1e-3)
-    assert compute_costs.utilisation(per_gpu, 312e12) == pytest.approx(0.428, abs=1e-3)
-    with pytest.raises(ValueError):
-        compute_costs.implied_flops_per_gpu(flops, 0)
-    with pytest.raises(ValueError):
-        compute_costs.training_flops(0, 1)
-
-
 def test_bandwidth_bound():
     assert compute_costs.bandwidth_bound_tokens_per_s(1e9, 10e9) == 10.0
     with pytest.raises(ValueError):

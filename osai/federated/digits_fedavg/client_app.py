@@ -13,6 +13,7 @@ from flwr.clientapp import ClientApp
 from .task import (
     from_array_record,
     load_partition,
+    local_training_seed,
     make_model,
     run_config_of,
     set_weights,
@@ -42,7 +43,7 @@ def train_locally(message: Message, context: Context) -> Message:
         epochs=int(config["local-epochs"]),
         lr=float(config["lr"]),
         batch_size=int(config["batch-size"]),
-        seed=seed + 1000 * server_round + partition_id,
+        seed=local_training_seed(seed, server_round, partition_id),
     )
     metrics = MetricRecord(
         {"train_loss": loss, "num-examples": len(x), "partition-id": partition_id}

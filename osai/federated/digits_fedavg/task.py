@@ -245,6 +245,12 @@ def set_weights(model: Weights, weights: Weights) -> None:
         model[k] = np.array(weights[k], dtype=np.float32, copy=True)
 
 
+def local_training_seed(seed: int, server_round: int, partition_id: int) -> int:
+    """The seed a client shuffles its data with in one round: different for every round and
+    every client, and the same on every re-run of the same federation."""
+    return seed + 1000 * server_round + partition_id
+
+
 def train(
     model: Weights,
     x: np.ndarray,
