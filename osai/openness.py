@@ -27,6 +27,8 @@ from typing import Any
 DATA_FILE = "openness.yaml"
 STATUSES = ("yes", "partial", "no")
 COMPONENTS = ("weights", "training_code", "inference_code", "data_information")
+# A component's status as a number, for tables and figures: released, in part, or not at all
+STATUS_VALUE = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 REQUIRED = ("name", "licence", "spdx", "osi_approved", "licence_source", *COMPONENTS)
 # Open licences the MOF accepts for parameters besides OSI-approved ones: open-data and
 # open-content licences (White et al. 2024, "Acceptable licenses").
@@ -163,6 +165,11 @@ def status(entry: dict, component: str) -> str:
     return entry[component]["status"]
 
 
+def fully_available(entry: dict, component: str) -> bool:
+    """Whether OSAID 1.0 counts a component as released: its status is "yes"."""
+    return status(entry, component) == "yes"
+
+
 @dataclass(frozen=True)
 class Score:
     """A verdict with the reasons behind it, in words."""
@@ -184,7 +191,7 @@ def osaid(entry: dict, key: str = "<entry>") -> Score:
     gaps = [
         f"{name.replace('_', ' ')} is {status(entry, name)}"
         for name in COMPONENTS
-        if status(entry, name) != "yes"
+        if not fully_available(entry, name)
     ]
     licence_gap = (
         [] if entry["osi_approved"] else [f"licence {entry['licence']} is not OSI-approved"]
@@ -236,12 +243,13 @@ def scorecard(entries: dict[str, dict]):
     ``MOF_COLUMN``, which says that it is a partial check)."""
     import pandas as pd
 
-    value = {"yes": 1.0, "partial": 0.5, "no": 0.0}
     rows = []
     for key, entry in entries.items():
         validate(entry, key)
         row = {"project": entry["name"], "licence OSI-approved": float(entry["osi_approved"])}
-        row.update({name.replace("_", " "): value[status(entry, name)] for name in COMPONENTS})
+        row.update(
+            {name.replace("_", " "): STATUS_VALUE[status(entry, name)] for name in COMPONENTS}
+        )
         row["OSAID 1.0"] = osaid(entry, key).verdict
         cls = mof_class(entry, key)
         row[MOF_COLUMN] = MOF_CLASSES[cls] if cls else "none"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 OUT_DIR = Path(__file__).resolve().parents[1] / "_generated"
 ANSWER_VALUE = {"no": 0.0, "conditional": 0.5, "yes": 1.0}
-STATUS_VALUE = {"no": 0.0, "partial": 0.5, "yes": 1.0}
 
 
 def _pyplot():
@@ -37,21 +36,33 @@ def _projects() -> dict[str, dict]:
     return openness.load()
 
 
+# The funnel's bars: osai.openness.COMPONENTS grouped in the OSAID's order of presentation
+FUNNEL_STEPS = (
+    ("weights available", ("weights",)),
+    ("+ training and inference code", ("training_code", "inference_code")),
+    ("+ complete data information", ("data_information",)),
+)
+
+
 def osaid_funnel_counts() -> list[tuple[str, list[str]]]:
     """(requirement, projects that still meet every requirement so far), in the OSAID's order:
-    weights, code, data information, then an OSI-approved licence for the whole."""
-    from osai.openness import status
+    weights, code, data information, then the whole verdict of ``osai.openness.osaid``. The rule
+    itself is osai.openness's: a component counts when ``fully_available``, and the last bar keeps
+    the systems ``osaid`` says meet the definition."""
+    from osai.openness import COMPONENTS, MEETS, fully_available, osaid
 
+    grouped = [c for _, group in FUNNEL_STEPS for c in group]
+    if sorted(grouped) != sorted(COMPONENTS):
+        raise ValueError(
+            f"FUNNEL_STEPS in {__file__} groups {grouped}; osai.openness.COMPONENTS is "
+            f"{list(COMPONENTS)}: give every component one bar."
+        )
     projects = _projects()
     steps = [
-        ("weights available", lambda e: status(e, "weights") == "yes"),
-        (
-            "+ training and inference code",
-            lambda e: status(e, "training_code") == "yes" and status(e, "inference_code") == "yes",
-        ),
-        ("+ complete data information", lambda e: status(e, "data_information") == "yes"),
-        ("+ OSI-approved terms", lambda e: bool(e["osi_approved"])),
+        (label, lambda e, group=group: all(fully_available(e, c) for c in group))
+        for label, group in FUNNEL_STEPS
     ]
+    steps.append(("+ OSI-approved terms", lambda e: osaid(e).verdict == MEETS))
     remaining = list(projects.values())
     out = []
     for label, keep in steps:
@@ -111,7 +122,7 @@ def _labelled_heatmap(plt, values, rows, columns, words, width=7.5, label_size=8
 
 def openness_heatmap(plt):
     """Chapter 2: which components each project releases (yes / partial / no) and its licence."""
-    from osai.openness import COMPONENTS, status
+    from osai.openness import COMPONENTS, STATUS_VALUE, status
 
     projects = _projects()
     columns = [c.replace("_", " ") for c in COMPONENTS] + ["OSI-approved licence"]
@@ -119,7 +130,7 @@ def openness_heatmap(plt):
         [STATUS_VALUE[status(e, c)] for c in COMPONENTS] + [float(e["osi_approved"])]
         for e in projects.values()
     ]
-    words = {0.0: "no", 0.5: "partial", 1.0: "yes"}
+    words = {value: word for word, value in STATUS_VALUE.items()}
     names = [e["name"] for e in projects.values()]
     return _labelled_heatmap(plt, values, names, columns, [[words[v] for v in r] for r in values])
 
@@ -135,7 +146,7 @@ BENEFIT_NEEDS: dict[str, tuple[str, ...]] = {
 
 
 def benefit_value(entry: dict, needs: tuple[str, ...]) -> float:
-    from osai.openness import status
+    from osai.openness import STATUS_VALUE, status
 
     def one(need: str) -> float:
         return (
