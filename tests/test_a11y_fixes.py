@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
+from collections import Counter
 
 from scripts.notebook_cells import ROOT
+from tests.book_extensions import load_extension
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import a11y_fixes  # noqa: E402
+a11y_fixes = load_extension("a11y_fixes")
 
 # As pydata-sphinx-theme 0.17's sidebar writes an entry with sub-pages, and a section caption.
 SIDEBAR = """<ul class="nav bd-sidenav">
@@ -52,3 +52,18 @@ def test_a_hidden_cell_toggle_is_named_by_its_visible_text():
     )
     fixed = a11y_fixes.name_hidden_cell_toggles(html)
     assert "aria-label" not in fixed and "<summary>" in fixed and "Show code cell source" in fixed
+
+
+def test_each_rewrite_counts_what_it_changed():
+    counts = Counter()
+    a11y_fixes.label_summaries(SIDEBAR, counts)
+    a11y_fixes.list_citations(CITATIONS, counts)
+    a11y_fixes.name_hidden_cell_toggles(a11y_fixes.TOGGLE + "Show code cell source", counts)
+    assert counts == {"label_summaries": 1, "list_citations": 2, "name_hidden_cell_toggles": 1}
+
+
+def test_a_rewrite_that_matches_nothing_in_a_full_build_is_reported():
+    counts = Counter({"pages": 3, "label_summaries": 5, "list_citations": 2})
+    assert a11y_fixes.unmatched(counts, pages_in_book=3) == ["name_hidden_cell_toggles"]
+    # an incremental build writes only some pages: no verdict
+    assert a11y_fixes.unmatched(Counter({"pages": 1}), pages_in_book=3) == []

@@ -3,18 +3,14 @@ alt text, each is drawn from the course's data, and what they show agrees with o
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
 
 from scripts.notebook_cells import ROOT
+from tests.book_extensions import load_extension
 
-_spec = importlib.util.spec_from_file_location(
-    "chapter_figures", ROOT / "book" / "_ext" / "chapter_figures.py"
-)
-chapter_figures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(chapter_figures)
+chapter_figures = load_extension("chapter_figures")
 
 CHAPTER_PAGES = sorted((ROOT / "book").glob("0[1-7]_*.md"))
 FIGURE = re.compile(r"```\{figure\} _generated/(?P<name>[\w-]+)\.png\n(?P<options>(?::.*\n)+)")

@@ -84,11 +84,9 @@ def test_pss_is_at_most_rss_of_this_process():
 
 
 def test_the_status_page_judges_the_whole_tree_against_the_budget():
-    import importlib
-    from pathlib import Path
+    from tests.book_extensions import load_extension
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-    course_stats = importlib.import_module("course_stats")
+    course_stats = load_extension("course_stats")
     within = {"wall_s": course_stats.BUDGET_WALL_S, "peak_tree_pss_mb": course_stats.BUDGET_PEAK_MB}
     assert course_stats.within_budget(within) == "yes"
     assert course_stats.within_budget({**within, "wall_s": 61}) == "**no**"

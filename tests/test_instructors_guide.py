@@ -3,16 +3,15 @@ run times it renders coming from the measured statistics."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from scripts.notebook_cells import ROOT
+from tests.book_extensions import load_extension
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import instructors_guide as guide  # noqa: E402
+guide = load_extension("instructors_guide")
 
 GOOD = {
     "chapter": "Challenges",

@@ -6,7 +6,6 @@ The Colab simulation that executes them is tests/test_student_versions.py.
 
 from __future__ import annotations
 
-import sys
 import zipfile
 
 import nbformat
@@ -27,9 +26,9 @@ from scripts.notebook_cells import (
     read,
 )
 from scripts.student_versions import student_text, student_version, write_student_versions
+from tests.book_extensions import load_extension
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import student_colab  # noqa: E402
+student_colab = load_extension("student_colab")
 
 ids = [path.name for path in NOTEBOOKS]
 STALE = "run `make student` and commit student/"
@@ -157,7 +156,7 @@ def test_the_books_colab_button_opens_the_student_version():
 
 
 def test_the_instructors_guide_links_the_full_notebooks():
-    import instructors_guide as guide
+    guide = load_extension("instructors_guide")
 
     for chapter in guide.load_chapters():
         text = "\n".join(guide.chapter_markdown(chapter, {}))

@@ -13,7 +13,10 @@
    user saying what they see misses it (axe: ``label-content-name-mismatch``, WCAG 2.1). The
    label is dropped, so the visible text is the name.
 
-All are rewrites of the generated HTML, so they apply with or without JavaScript. Report
+All are rewrites of the generated HTML, so they apply with or without JavaScript. Each rewrite
+counts what it changed; after a full build, one that changed nothing is a Sphinx warning (which
+fails the ``-W`` build): upstream has changed its HTML, so the rewrite is either no longer needed
+or no longer matches, and tests/browser/test_a11y.py says which. Report
 upstream: pydata-sphinx-theme (sidebar summary without a name), docutils (citation roles), myst-nb
 (toggle label).
 """
@@ -21,12 +24,22 @@ upstream: pydata-sphinx-theme (sidebar summary without a name), docutils (citati
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+# The rewrites, and whose HTML each one rewrites (named in the warning when one matches nothing)
+REWRITES = {
+    "label_summaries": "pydata-sphinx-theme's sidebar <summary>",
+    "list_citations": 'docutils\' role="doc-biblioentry" citations',
+    "name_hidden_cell_toggles": "myst-nb's hidden-cell toggle label",
+}
 SUMMARY_LABEL = "Show or hide the sections of {}"
 _BIBLIOENTRY = re.compile(r'(<div\b[^>]*\brole=")doc-biblioentry(")')
 
 
-def label_summaries(html: str) -> str:
+def label_summaries(html: str, counts: Counter | None = None) -> str:
     """Give each sidebar ``<summary>`` without text an ``aria-label`` naming its entry."""
     from bs4 import BeautifulSoup
 
@@ -37,36 +50,77 @@ def label_summaries(html: str) -> str:
         link = summary.find_parent("li").find("a", recursive=False)
         title = link.get_text(" ", strip=True) if link else ""
         summary["aria-label"] = SUMMARY_LABEL.format(title) if title else "Show or hide sections"
+        if counts is not None:
+            counts["label_summaries"] += 1
     return str(soup)
 
 
-def name_hidden_cell_toggles(html: str) -> str:
+TOGGLE = '<summary aria-label="Toggle hidden content">'
+
+
+def name_hidden_cell_toggles(html: str, counts: Counter | None = None) -> str:
     """Let a hidden cell's toggle be named by its visible text ("Show code cell source")."""
-    return html.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    if counts is not None:
+        counts["name_hidden_cell_toggles"] += html.count(TOGGLE)
+    return html.replace(TOGGLE, "<summary>")
 
 
-def list_citations(html: str) -> str:
+def list_citations(html: str, counts: Counter | None = None) -> str:
     """The bibliography's entries as list items of its ``role="list"`` container."""
-    return _BIBLIOENTRY.sub(r"\1listitem\2", html)
+    html, n = _BIBLIOENTRY.subn(r"\1listitem\2", html)
+    if counts is not None:
+        counts["list_citations"] += n
+    return html
 
 
-def _wrap_toctree(generate):
+def _counts(app) -> Counter:
+    counts = getattr(app, "a11y_fix_counts", None)
+    if counts is None:  # the first page of this build
+        counts = Counter()
+        if app is not None:
+            app.a11y_fix_counts = counts
+    return counts
+
+
+def _wrap_toctree(generate, counts: Counter):
     def generate_toctree_html(kind, *args, **kwargs):
         html = generate(kind, *args, **kwargs)
-        return label_summaries(str(html)) if kind == "sidebar" else html
+        return label_summaries(str(html), counts) if kind == "sidebar" else html
 
     return generate_toctree_html
 
 
 def fix_page(app, pagename, templatename, context, doctree) -> None:
+    counts = _counts(app)
+    counts["pages"] += 1
     if "generate_toctree_html" in context:
-        context["generate_toctree_html"] = _wrap_toctree(context["generate_toctree_html"])
+        context["generate_toctree_html"] = _wrap_toctree(context["generate_toctree_html"], counts)
     if "body" in context:
-        context["body"] = name_hidden_cell_toggles(list_citations(context["body"]))
+        body = list_citations(context["body"], counts)
+        context["body"] = name_hidden_cell_toggles(body, counts)
+
+
+def unmatched(counts: Counter, pages_in_book: int) -> list[str]:
+    """The rewrites that changed nothing in a build that wrote every page (else: none)."""
+    if counts["pages"] < pages_in_book:
+        return []  # an incremental build: the pages written may not hold what a rewrite fixes
+    return [name for name in REWRITES if counts[name] == 0]
+
+
+def warn_if_unmatched(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for name in unmatched(_counts(app), len(app.env.found_docs)):
+        LOGGER.warning(
+            f"a11y_fixes.{name} changed nothing in this build: {REWRITES[name]} is no longer "
+            "written as book/_ext/a11y_fixes.py expects. Run tests/browser/test_a11y.py; drop the "
+            "rewrite if axe-core passes without it, else update it to the new HTML."
+        )
 
 
 def setup(app):
     # After pydata-sphinx-theme's own html-page-context handler (priority 500) has put
     # generate_toctree_html into the page's context.
     app.connect("html-page-context", fix_page, priority=900)
+    app.connect("build-finished", warn_if_unmatched)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,10 +23,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from course_stats import STATS_FILE, load_stats, peak_memory_mb
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
+
+
+def _sibling(name: str):
+    """Another module of book/_ext, by file path: the folder is not a package, and Sphinx
+    imports each extension there by name (the same name, so both are one module object)."""
+    import importlib.util
+    import sys
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_course_stats = _sibling("course_stats")
+STATS_FILE, load_stats, peak_memory_mb = (
+    _course_stats.STATS_FILE,
+    _course_stats.load_stats,
+    _course_stats.peak_memory_mb,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUCTORS_DIR = ROOT / "data" / "instructors"

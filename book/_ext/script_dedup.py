@@ -5,9 +5,17 @@ builder started, with the file name ``None`` rewritten as ``''``; an inline scri
 (sphinx-thebe's ``const THEBE_JS_URL = ...``, sphinx-togglebutton's selector) then no longer
 compares equal to itself and is written twice, and the second ``const`` throws
 "Identifier 'THEBE_JS_URL' has already been declared" on every page. tests/browser found it.
+
+Pages are counted as they are written; after a build that wrote every page, finding nothing to
+change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
+should be updated or dropped.
 """
 
 from __future__ import annotations
+
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
 
 
 def _key(script) -> tuple:
@@ -17,6 +25,8 @@ def _key(script) -> tuple:
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
     """Keep the first of several identical scripts in this page's ``script_files``."""
+    counts = _counts(app)
+    counts["pages"] += 1
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -28,10 +38,30 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
         elif (key := _key(script)) not in seen:
             seen.add(key)
             unique.append(script)
+    counts["dropped"] += len(scripts) - len(unique)
     scripts[:] = unique
+
+
+def _counts(app) -> dict[str, int]:
+    counts = getattr(app, "script_dedup_counts", None)
+    if counts is None:  # the first page of this build
+        counts = {"pages": 0, "dropped": 0}
+        if app is not None:
+            app.script_dedup_counts = counts
+    return counts
+
+
+def warn_if_unmatched(app, exception) -> None:
+    counts = _counts(app)
+    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["dropped"]:
+        LOGGER.warning(
+            "script_dedup found no duplicate <script> on any page: the Sphinx bug it works around "
+            "is gone. Remove book/_ext/script_dedup.py and its entry in _config.yml."
+        )
 
 
 def setup(app):
     # Late, so that the scripts other extensions add for one page are deduplicated too.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("build-finished", warn_if_unmatched)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,6 +4,10 @@ sphinx-book-theme builds each notebook page's Colab button from the page's own p
 ``.../blob/<branch>/notebooks/<name>.ipynb``: the full notebook, with every solution. Learners
 should get the committed student version instead, the one the notebook's own "Open in Colab"
 badge opens; instructors find the full notebooks through the instructor's guide.
+
+Pages are counted as they are written; after a build that wrote every page, finding nothing to
+change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
+should be updated or dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +28,18 @@ def student_url(url: str) -> str | None:
     return url[: match.start()] + f"/blob/{match['branch']}/student/{match['name']}"
 
 
+def _counts(app) -> dict[str, int]:
+    counts = getattr(app, "student_colab_counts", None)
+    if counts is None:  # the first page of this build
+        counts = {"pages": 0, "rewritten": 0}
+        if app is not None:
+            app.student_colab_counts = counts
+    return counts
+
+
 def point_colab_at_student_versions(app, pagename, templatename, context, doctree) -> None:
+    counts = _counts(app)
+    counts["pages"] += 1
     for group in context.get("header_buttons", []):
         if group.get("label") != "launch-buttons":
             continue
@@ -39,9 +54,21 @@ def point_colab_at_student_versions(app, pagename, templatename, context, doctre
                 )
             else:
                 button["url"] = url
+                counts["rewritten"] += 1
+
+
+def warn_if_unmatched(app, exception) -> None:
+    counts = _counts(app)
+    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["rewritten"]:
+        LOGGER.warning(
+            "student_colab rewrote no Colab button: sphinx-book-theme no longer puts a "
+            "'launch-buttons' group with a 'Colab' button into header_buttons. Update "
+            "book/_ext/student_colab.py, or learners' Colab buttons open the full notebooks."
+        )
 
 
 def setup(app):
     # After sphinx-book-theme's add_launch_buttons (priority 501) has made the buttons.
     app.connect("html-page-context", point_colab_at_student_versions, priority=600)
+    app.connect("build-finished", warn_if_unmatched)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
