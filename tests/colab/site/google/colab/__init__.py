@@ -4,8 +4,9 @@ The simulated kernel imports it at start-up, as Colab's kernel imports the real 
 notebook's ``IN_COLAB = "google.colab" in sys.modules`` is true and its Colab set-up branch runs.
 Importing it also answers that branch's ``%pip install`` lines from this machine only:
 
-- the course package, ``osai @ git+<the repository url of _config.yml>``, is installed from the
-  wheel built from the checkout (``OSAI_COLAB_WHEEL``) into the simulated runtime's own site
+- the course package, ``osai @ git+<the repository url of _config.yml>@v<version>``, is
+  installed from the wheel built from the checkout, after checking that the tag names the
+  wheel's version (the notebook must install the release it was written for) (``OSAI_COLAB_WHEEL``) into the simulated runtime's own site
   folder (``OSAI_COLAB_SITE``, first on the kernel's ``sys.path``), as pip on Colab would install
   it from GitHub;
 - everything else on the line must already be installed in this environment (Colab's
@@ -26,8 +27,9 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
-_OSAI = re.compile(r"^osai\s*@\s*(?P<url>\S+)$")
+_OSAI = re.compile(r"^osai\s*@\s*(?P<url>git\+[^@\s]+)(?:@(?P<ref>[^@/\s]+))?$")
 # Options that would point pip somewhere else: the simulation cannot answer them locally.
 _UNSUPPORTED = ("-r", "-c", "-e", "-i", "-f", "--requirement", "--constraint", "--editable")
 _UNSUPPORTED_PREFIXES = ("--index-url", "--extra-index-url", "--find-links", "--target")
@@ -77,6 +79,13 @@ def pip(line: str) -> None:
                     f"{_expected_osai_url()} (the repository url of _config.yml)"
                 )
             wheel = _setting("OSAI_COLAB_WHEEL")
+            version = Path(wheel).name.split("-")[1]  # osai-<version>-py3-none-any.whl
+            if match.group("ref") != f"v{version}":
+                raise RuntimeError(
+                    f"`%pip {line}` installs osai at {match.group('ref') or 'the tip of main'}; "
+                    f"this checkout is osai {version}: pin it as `osai @ {url}@v{version}` "
+                    "(CONTRIBUTING.md, Cutting a release)"
+                )
         elif "://" in word or word.startswith("git+"):
             raise RuntimeError(
                 f"`%pip {line}`: {word} can only be fetched online; an optional online cell "
