@@ -120,15 +120,27 @@ CHROMIUM ?= /usr/bin/chromium
 # axe-core, the accessibility engine tests/browser/test_a11y.py runs in every page, from npm.
 AXE_VERSION := 4.14.1
 AXE_JS := $(BUILD)/axe/node_modules/axe-core/axe.min.js
+AXE_PACKAGE := $(BUILD)/axe/node_modules/axe-core/package.json
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# What `make browser` needs, installed on request only (`make browser` installs nothing):
+# Debian's chromium package (apt-get, as root: through sudo when not root) and axe-core from npm
+# into build/axe (nothing global). .ci/run runs it before `make test`.
+.PHONY: browser-deps
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; fi
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' $(AXE_PACKAGE); then \
+	  command -v npm >/dev/null || { echo "No npm: install Node.js's npm (Debian: sudo apt-get install -y npm), then run make browser-deps again"; exit 1; }; \
+	  npm install --no-save --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	fi
+
 .PHONY: browser
 browser: book
 	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
-	  else echo "No Chromium at $(CHROMIUM); install it with:  sudo apt-get install -y chromium"; exit 1; fi; \
+	  echo "No Chromium at $(CHROMIUM): run  make browser-deps  (installs Debian's chromium), or pass CHROMIUM=/path/to/chromium"; exit 1; \
 	fi
-	@if ! grep -qs '"version": "$(AXE_VERSION)"' $(BUILD)/axe/node_modules/axe-core/package.json; then \
-	  command -v npm >/dev/null || { echo "No npm; install it with:  sudo apt-get install -y npm"; exit 1; }; \
-	  npm install --no-save --no-audit --no-fund --prefix $(BUILD)/axe axe-core@$(AXE_VERSION); \
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' $(AXE_PACKAGE); then \
+	  echo "No axe-core $(AXE_VERSION) in $(BUILD)/axe: run  make browser-deps  (npm install axe-core@$(AXE_VERSION) into $(BUILD)/axe)"; exit 1; \
 	fi
 	OSAI_SITE_DIR=$(CURDIR)/_build/html OSAI_CHROMIUM=$(CHROMIUM) OSAI_BROWSER_REQUIRED=1 \
 	OSAI_AXE_JS=$(CURDIR)/$(AXE_JS) \
