@@ -83,3 +83,21 @@ def test_bad_notebooks_get_clear_errors():
         nbgrader_source.mark_for_nbgrader(_notebook("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"))
     with pytest.raises(ValueError, match="points must be positive"):
         nbgrader_source.mark_for_nbgrader(_notebook("x"), points=0)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_model_answers_sit_collapsed_inside_the_solution_region(path):
+    # The book hides a model answer on load (a MyST admonition with the dropdown class); the
+    # markers are HTML comments, so neither Jupyter nor the book shows a "BEGIN SOLUTION" heading,
+    # while nbgrader's ClearSolutions (which looks for the text on a line) still replaces the region.
+    for index in written_answers(read(path)):
+        lines = read(path).cells[index].source.strip().splitlines()
+        assert lines[0] == f"<!-- {SOLUTION_BEGIN} -->", f"{path.name} cell {index}: {lines[0]!r}"
+        assert lines[-1] == "<!-- ### END SOLUTION -->", f"{path.name} cell {index}"
+        assert lines[1:3] == ["````{admonition} Model answer", ":class: dropdown"], (
+            f"{path.name} cell {index}: the model answer must open a dropdown admonition"
+        )
+        assert lines[-2] == "````", f"{path.name} cell {index}: close the admonition"
+        assert not any(line.startswith("#") for line in lines), (
+            f"{path.name} cell {index}: a heading in a model answer shows in the page's contents"
+        )
