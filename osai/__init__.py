@@ -14,7 +14,7 @@ this machine lacks is a clear error, never a silent fall-back to the CPU. The Fl
 ClientApps train on the CPU.
 """
 
-from .env import device, offline, seed
+from .env import device, offline, seed, training_threads
 from .generation import chat
 from .models import (
     ModelPackageMissing,
@@ -33,6 +33,7 @@ __all__ = [
     "load_smollm2",
     "offline",
     "seed",
+    "training_threads",
     "weights_info",
 ]
 __version__ = "0.1.0"

@@ -118,7 +118,7 @@ def train_ddpm(
     p_uncond: float = 0.1,
     seed: int = 0,
     max_seconds: float | None = None,
-    cpu_threads: int | None = 1,
+    cpu_threads: int | None = None,
 ) -> DDPMResult:
     """Train a class-conditional DDPM on scikit-learn's 8x8 digits.
 
@@ -133,10 +133,10 @@ def train_ddpm(
         p_uncond: probability of replacing a label with "no label" (for classifier-free guidance).
         seed: seeds the weights, batching and noise, so a run is repeatable on the same machine.
         max_seconds: stop early after this many seconds (None: run all epochs).
-        cpu_threads: on a CPU, train with this many threads (restored afterwards). One thread
-            makes the result independent of the machine's core count and is not slowed down by
-            other work on the machine; on an idle machine more threads train faster (chapter 5
-            uses both cores of a 2-core laptop). None leaves PyTorch's setting alone.
+        cpu_threads: on a CPU, train with this many threads (restored afterwards). None:
+            :func:`osai.env.training_threads`, the cores not busy with other work right now (both
+            cores of an idle 2-core laptop, one when the other is busy). The thread count changes
+            only the last digits of the losses.
 
     Returns:
         a :class:`DDPMResult` with the model (in eval mode), the scheduler and the loss per epoch.
@@ -163,8 +163,8 @@ def train_ddpm(
     )
     losses: list[float] = []
     threads_before = torch.get_num_threads()
-    if cpu_threads is not None and device.type == "cpu":
-        torch.set_num_threads(cpu_threads)
+    if device.type == "cpu":
+        torch.set_num_threads(cpu_threads if cpu_threads is not None else env.training_threads())
     start = time.perf_counter()
     try:
         _train_loop(

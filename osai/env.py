@@ -6,8 +6,11 @@ libraries read their environment variables once, at import time.
 
 from __future__ import annotations
 
+import math
 import os
 import random
+import time
+from pathlib import Path
 
 # Variables every notebook sets (CONTRIBUTING.md, "Offline rules"). Each one stops a library from
 # reaching the network on its own: a hub download, a telemetry ping, an update check, or an
@@ -27,6 +30,16 @@ OFFLINE_VARIABLES: dict[str, str] = {
 # The hub itself: on in CI and on laptops, off on Colab only when a learner wants the
 # optional online cells.
 HUB_OFFLINE_VARIABLES: dict[str, str] = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+
+# How OpenMP threads wait for work. By default GNU OpenMP (the runtime in PyTorch's Linux wheels)
+# spins a waiting thread on its core; with one of two cores busy a spinning thread takes the free core
+# from the thread that has work: four epochs of chapter 5's diffusion model with two threads took
+# 8x their idle time, and 1.6x with passive threads. Passive threads sleep instead. OpenMP reads this once, when
+# torch is imported, so it is set here, when `osai` is imported (each notebook's set-up cell
+# imports osai before torch); a value already set in the environment is kept.
+THREAD_VARIABLES: dict[str, str] = {"OMP_WAIT_POLICY": "PASSIVE"}
+for _name, _value in THREAD_VARIABLES.items():
+    os.environ.setdefault(_name, _value)
 
 _DEVICE_ORDER = ("cuda", "mps", "cpu")
 
@@ -102,3 +115,90 @@ def device(prefer: str | None = None):
         }[kind]
         raise RuntimeError(f"device({prefer!r}) was requested, but {hint}")
     return torch.device(prefer)
+
+
+def available_cores() -> int:
+    """The number of cores this process may run on.
+
+    Its CPU affinity (``os.sched_getaffinity``: a container or ``taskset`` may allow fewer cores
+    than the machine has), capped by a cgroup CPU quota (``/sys/fs/cgroup/cpu.max``) where one
+    is set; ``os.cpu_count()`` where the system has no affinity call (macOS, Windows).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
+
+def _cpu_times(cpus: set[int] | None) -> tuple[float, float] | None:
+    """(busy, total) clock ticks of the given CPUs from ``/proc/stat``; None where unreadable."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return None
+    busy = total = 0.0
+    for line in lines:
+        name, *fields = line.split()
+        if not name.startswith("cpu") or name == "cpu":
+            continue
+        if cpus is not None and int(name[3:]) not in cpus:
+            continue
+        ticks = [
+            float(value) for value in fields[:8]
+        ]  # user nice system idle iowait irq softirq steal
+        idle = ticks[3] + ticks[4]
+        total += sum(ticks)
+        busy += sum(ticks) - idle
+    return (busy, total) if total else None
+
+
+def busy_cores(interval: float = 0.2) -> float:
+    """How many of this process's cores other processes keep busy, measured over ``interval`` s.
+
+    Linux: the busy share of each allowed core in ``/proc/stat`` over the interval, summed, less
+    what this process itself used meanwhile. Elsewhere: the one-minute load average, which
+    follows a change of load only slowly. 0.0 where neither is available.
+    """
+    try:
+        cpus: set[int] | None = set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = None
+    before = _cpu_times(cpus)
+    if before is None:
+        try:
+            return max(0.0, min(float(os.getloadavg()[0]), float(available_cores())))
+        except (AttributeError, OSError):
+            return 0.0
+    own_before = time.process_time()
+    time.sleep(interval)
+    own = time.process_time() - own_before
+    after = _cpu_times(cpus)
+    if after is None or after[1] <= before[1]:
+        return 0.0
+    share = (after[0] - before[0]) / (after[1] - before[1])  # busy fraction of all allowed cores
+    cores = len(cpus) if cpus else (os.cpu_count() or 1)
+    return max(0.0, share * cores - own / interval)
+
+
+def training_threads(maximum: int | None = None, interval: float = 0.2) -> int:
+    """How many CPU threads to train with now: the available cores less those other work keeps busy.
+
+    :func:`available_cores` less :func:`busy_cores` (rounded), at least 1 and at most ``maximum``.
+    An idle 2-core laptop trains with 2 threads; with one core busy (a browser, a second
+    notebook) it trains with 1, because a second thread would wait for the busy core at every
+    step. Results are seeded either way; the thread count changes the last digits of
+    floating-point sums, not what a notebook prints.
+    """
+    if maximum is not None and (
+        isinstance(maximum, bool) or not isinstance(maximum, int) or maximum < 1
+    ):
+        raise ValueError(f"maximum must be an int of at least 1, or None, got {maximum!r}.")
+    threads = max(1, available_cores() - math.floor(busy_cores(interval) + 0.5))
+    return min(threads, maximum) if maximum is not None else threads

@@ -208,8 +208,8 @@ def train_shapes(
     with ``lr0=0.004`` and a one-epoch warm-up suit short runs, as in chapter 5's notebook.
     ``val=False`` validates only after the last epoch (faster on a CPU). ``device`` None means
     ``osai.device()``. ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
-    Ultralytics' own choice, one fewer than the machine's cores, so one thread on a 2-core machine,
-    where a second thread slows training down whenever the other core is busy).
+    :func:`osai.env.training_threads`, the cores not busy with other work when training starts;
+    Ultralytics' own choice would leave one core of a 2-core laptop idle).
     Returns the final validation metrics (precision, recall, mAP50, mAP50-95) and wall time.
     """
     from .shapes import make_shapes_dataset
@@ -240,12 +240,13 @@ def train_shapes(
     from ultralytics import YOLO
 
     detector = YOLO(model)
-    if cpu_threads is not None and ul_device == "cpu":
+    if ul_device == "cpu":
         import torch
 
+        threads = cpu_threads if cpu_threads is not None else env.training_threads()
         # Ultralytics sets its own thread count when it picks the device; this runs after that.
         detector.add_callback(
-            "on_pretrain_routine_start", lambda trainer: torch.set_num_threads(cpu_threads)
+            "on_pretrain_routine_start", lambda trainer: torch.set_num_threads(threads)
         )
     start = time.perf_counter()
     detector.train(
