@@ -138,11 +138,12 @@ def time_app(
 
     import torch
 
+    from .measure import synchronize
+
     device = torch.device(device)
 
     def sync() -> None:
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        synchronize(device)
 
     chunks = chunk_pages(pages, root)
     if parts is None:

@@ -11,7 +11,9 @@ import time
 from . import env
 
 
-def _sync(device) -> None:
+def synchronize(device) -> None:
+    """Wait until a CUDA device has finished its queued work (a no-op elsewhere), before a timer
+    reads the clock: CUDA calls return before the GPU is done."""
     import torch
 
     if str(device).startswith("cuda"):
@@ -33,12 +35,12 @@ def memory_bandwidth(device=None, size_mb: int = 256, repeats: int = 5) -> float
     source = torch.ones(n, dtype=torch.float32, device=device)
     target = torch.empty_like(source)
     target.copy_(source)  # warm-up: page in both buffers
-    _sync(device)
+    synchronize(device)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
         target.copy_(source)
-        _sync(device)
+        synchronize(device)
         best = min(best, time.perf_counter() - start)
     return 2 * source.numel() * source.element_size() / best
 
@@ -105,10 +107,10 @@ def measure_throughput(
         model.generate(**inputs, **{**settings, "min_new_tokens": 2, "max_new_tokens": 2})
         best = float("inf")
         for _ in range(repeats):
-            _sync(device)
+            synchronize(device)
             start = time.perf_counter()
             output = model.generate(**inputs, **settings)
-            _sync(device)
+            synchronize(device)
             best = min(best, time.perf_counter() - start)
     generated = output.shape[1] - inputs["input_ids"].shape[1]
     return generated / best

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import env
@@ -178,7 +178,6 @@ class TrainingResult:
     imgsz: int
     weights: Path
     save_dir: Path
-    extra: dict = field(default_factory=dict)
 
 
 def train_shapes(

@@ -19,11 +19,7 @@ import traceback
 import torch
 
 import osai
-
-
-def synchronize(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+from osai.measure import synchronize
 
 
 def smollm2_shaped_model(device):
