@@ -166,24 +166,3 @@ def release_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):
             pass  # not glibc (e.g. musl): nothing to trim
-
-
-def processes_carrying(variable: str, value: str, skip=()) -> list:
-    """Every process whose environment sets ``variable`` to ``value`` (an inherited marker), apart
-    from this one and the pids in ``skip``. Finds a process group's members even after their parent
-    exited and they were re-parented, which ``children(recursive=True)`` no longer sees."""
-    import os
-
-    import psutil
-
-    skip = {os.getpid(), *skip}
-    found = []
-    for process in psutil.process_iter():
-        if process.pid in skip:
-            continue
-        try:
-            if process.environ().get(variable) == value:
-                found.append(process)
-        except psutil.Error:
-            pass
-    return found

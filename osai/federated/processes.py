@@ -33,8 +33,6 @@ from pathlib import Path
 
 import psutil
 
-from ..measure import processes_carrying
-
 MARKER_VARIABLE = "OSAI_PROCESS_GROUP"
 _PROXY_VARIABLES = (
     "http_proxy",
@@ -62,6 +60,23 @@ ONE_THREAD_VARIABLES: dict[str, str] = {
     "MKL_NUM_THREADS": "1",
 }
 _LIVE_GROUPS: weakref.WeakSet[ProcessGroup] = weakref.WeakSet()
+
+
+def processes_carrying(variable: str, value: str, skip=()) -> list:
+    """Every process whose environment sets ``variable`` to ``value`` (an inherited marker), apart
+    from this one and the pids in ``skip``. Finds a process group's members even after their parent
+    exited and they were re-parented, which ``children(recursive=True)`` no longer sees."""
+    skip = {os.getpid(), *skip}
+    found = []
+    for process in psutil.process_iter():
+        if process.pid in skip:
+            continue
+        try:
+            if process.environ().get(variable) == value:
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
 
 
 class FederationError(RuntimeError):

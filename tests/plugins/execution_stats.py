@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from osai.measure import processes_carrying
+from osai.federated.processes import processes_carrying
 
 MARKER_VARIABLE = "OSAI_STATS_TREE"
 SAMPLE_S = 0.2
