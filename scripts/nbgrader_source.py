@@ -4,8 +4,12 @@ Usage: python scripts/nbgrader_source.py NOTEBOOK_DIR COURSE_DIR [--points N]
 
 For every notebook NN_slug.ipynb it writes COURSE_DIR/source/NN_slug/NN_slug.ipynb with nbgrader's
 cell metadata added: each cell holding ``### BEGIN SOLUTION`` becomes an "Autograded answer", the
-check cell after it (the next code cell, ``# Check exercise N``) an "Autograder tests" cell worth
-N points (default 1), read-only. Nothing else changes. Then, in COURSE_DIR::
+check cell after it (the next code cell, ``# Check exercise N``) an "Autograder tests" cell,
+read-only, with the exercise's hidden tests from data/assessment/<stem>.yaml appended between
+``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``. Points come from each exercise's
+difficulty in data/instructors/ (easy 1, medium 2, hard 3; written answers too), or --points N for
+all. The Colab badge is removed (it opens the public student copy, which cannot be graded). Then,
+in COURSE_DIR::
 
     nbgrader generate_assignment NN_slug     # student version in release/NN_slug/
     nbgrader autograde NN_slug               # after collecting submissions: points per check
@@ -16,6 +20,7 @@ See book/instructors.md ("Import into nbgrader").
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -24,8 +29,14 @@ import nbformat
 # Run as a file (python scripts/nbgrader_source.py), the repository root is not on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts.notebook_cells import (  # noqa: E402
+    POINTS,
     SOLUTION_BEGIN,
+    assessment_path,
+    check_number,
+    difficulties,
     exercises,
+    graded_cells,
+    load_assessment,
     read,
     written_answers,
 )
@@ -33,18 +44,50 @@ from scripts.notebook_cells import (  # noqa: E402
 SCHEMA_VERSION = 3
 
 
-def mark_for_nbgrader(notebook: nbformat.NotebookNode, points: float = 1) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with nbgrader metadata on every exercise's answer and check cell."""
-    if points <= 0:
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*")
+
+
+def mark_for_nbgrader(
+    notebook: nbformat.NotebookNode,
+    points: float | None = None,
+    difficulties: list[str] | None = None,
+    hidden_tests: dict[int, str] | None = None,
+) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with nbgrader metadata on every exercise's answer and check cell.
+
+    Points: ``points`` for every graded cell if given; otherwise from ``difficulties`` (one per
+    exercise, written ones included, in notebook order: easy 1, medium 2, hard 3); otherwise 1.
+    ``hidden_tests`` (exercise number N of ``# Check exercise N`` -> Python) are appended to that
+    check cell between nbgrader's hidden-test markers, which ``generate_assignment`` removes.
+    The Colab badge goes: it opens the public student copy, which nbgrader cannot grade.
+    """
+    if points is not None and points <= 0:
         raise ValueError(f"points must be positive, not {points}")
     copy = nbformat.from_dict(notebook)
     pairs = exercises(copy)
     if not pairs:
         raise ValueError(f"no '{SOLUTION_BEGIN}' marker: nothing for nbgrader to grade")
+    graded = graded_cells(copy)
+    if points is not None:
+        worth = dict.fromkeys(graded, points)
+    elif difficulties is not None:
+        if len(difficulties) != len(graded):
+            raise ValueError(
+                f"data/instructors lists {len(difficulties)} exercises for this notebook, which "
+                f"has {len(graded)} (checks and written answers): list each once, in order"
+            )
+        worth = {cell: POINTS[level] for cell, level in zip(graded, difficulties, strict=True)}
+    else:
+        worth = dict.fromkeys(graded, 1)
+    hidden = dict(hidden_tests or {})
     # Written answers (markdown cells the notebook already marks for grading by hand) keep their
-    # metadata; nbgrader's schema also requires "locked", false for an answer the learner edits.
+    # metadata but take the points of their difficulty; nbgrader's schema also requires "locked",
+    # false for an answer the learner edits.
     for index in written_answers(copy):
         copy.cells[index].metadata["nbgrader"].setdefault("locked", False)
+        copy.cells[index].metadata["nbgrader"]["points"] = worth[index]
     for number, (solution, check) in enumerate(pairs, start=1):
         copy.cells[solution].metadata["nbgrader"] = {
             "grade": False,
@@ -58,21 +101,43 @@ def mark_for_nbgrader(notebook: nbformat.NotebookNode, points: float = 1) -> nbf
             "grade": True,
             "grade_id": f"exercise-{number}-check",
             "locked": True,
-            "points": points,
+            "points": worth[check],
             "schema_version": SCHEMA_VERSION,
             "solution": False,
             "task": False,
         }
+        tests = hidden.pop(check_number(copy.cells[check]), None)
+        if tests is not None:
+            copy.cells[check].source = (
+                copy.cells[check].source.rstrip("\n")
+                + f"\n\n{HIDDEN_BEGIN}\n{tests.rstrip()}\n{HIDDEN_END}"
+            )
+    if hidden:
+        raise ValueError(f"hidden tests for exercises {sorted(hidden)}, which have no check cell")
+    for cell in copy.cells:
+        if cell.cell_type == "markdown" and "colab.research.google.com" in cell.source:
+            cell.source = COLAB_BADGE.sub("", cell.source)
     return copy
 
 
-def write_course_source(source: Path, course: Path, points: float = 1) -> list[Path]:
+def course_inputs(path: Path) -> dict:
+    """The difficulty list and hidden tests of one notebook, from data/instructors and
+    data/assessment (a notebook without an assessment file gets no hidden tests)."""
+    data = assessment_path(path)
+    entries = load_assessment(data, read(path)) if data.is_file() else {}
+    return {
+        "difficulties": difficulties(path),
+        "hidden_tests": {n: e["hidden_tests"] for n, e in entries.items()},
+    }
+
+
+def write_course_source(source: Path, course: Path, points: float | None = None) -> list[Path]:
     """Write COURSE/source/<stem>/<notebook> for every notebook in ``source``."""
     written = []
     for path in sorted(source.glob("*.ipynb")):
         notebook = read(path)
         try:
-            marked = mark_for_nbgrader(notebook, points)
+            marked = mark_for_nbgrader(notebook, points, **course_inputs(path))
         except ValueError as error:
             raise SystemExit(f"{path}: {error}") from error
         target = course / "source" / path.stem / path.name
@@ -88,7 +153,13 @@ if __name__ == "__main__":
     parser.add_argument(
         "course", type=Path, help="the nbgrader course folder (nbgrader quickstart)"
     )
-    parser.add_argument("--points", type=float, default=1, help="points per exercise (default 1)")
+    parser.add_argument(
+        "--points",
+        type=float,
+        default=None,
+        help="the same points for every exercise (default: from its difficulty, easy 1, "
+        "medium 2, hard 3, in data/instructors/)",
+    )
     args = parser.parse_args()
     for out in write_course_source(args.notebooks, args.course, args.points):
         print(f"wrote {out}")

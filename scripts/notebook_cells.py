@@ -106,3 +106,118 @@ def exercises_start(notebook) -> int:
         if cell.cell_type == "markdown" and _EXERCISES_HEADING.search(cell.source):
             return i
     raise ValueError("no '## Exercises' heading: every notebook has an Exercises section")
+
+
+# --- Assessment data: data/assessment/<stem>.yaml and the difficulty in data/instructors/ ---
+
+ASSESSMENT_DIR = ROOT / "data" / "assessment"
+INSTRUCTORS_DIR = ROOT / "data" / "instructors"
+CHECK_PREFIX = "# Check exercise "
+MIN_WRONG_ANSWERS = 3
+# Points per exercise from its difficulty in data/instructors/chNN.yaml.
+POINTS = {"easy": 1, "medium": 2, "hard": 3}
+
+
+class AssessmentError(ValueError):
+    """A data/assessment file that does not follow the format (the message says how to fix it)."""
+
+
+def check_number(cell) -> int | None:
+    """N for a check cell whose first line is ``# Check exercise N``, else None."""
+    first = (cell.source.splitlines() or [""])[0].strip()
+    if cell.cell_type != "code" or not first.startswith(CHECK_PREFIX):
+        return None
+    number = first.removeprefix(CHECK_PREFIX).split()[0].rstrip(":.")
+    return int(number) if number.isdigit() else None
+
+
+def load_assessment(path: Path, notebook=None) -> dict[int, dict]:
+    """The exercises of one data/assessment/<stem>.yaml, by exercise number, validated.
+
+    Each entry: ``exercise`` (the N of the check cell ``# Check exercise N``), ``wrong_answers``
+    (at least three, each with ``why``, ``code`` and ``message``) and ``hidden_tests`` (Python).
+    Given the notebook, every ``exercise`` must name one of its check cells.
+    """
+    where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise AssessmentError(f"{where}: not valid YAML: {error}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
+        raise AssessmentError(f"{where}: expected a mapping with a list under 'exercises:'")
+    numbers = None
+    if notebook is not None:
+        numbers = {n for n in (check_number(c) for c in notebook.cells) if n is not None}
+    entries: dict[int, dict] = {}
+    for position, entry in enumerate(data["exercises"], start=1):
+        label = f"{where}, exercises[{position}]"
+        if not isinstance(entry, dict):
+            raise AssessmentError(f"{label}: expected a mapping with exercise, wrong_answers, …")
+        unknown = set(entry) - {"exercise", "wrong_answers", "hidden_tests"}
+        if unknown:
+            raise AssessmentError(f"{label}: unknown keys {sorted(unknown)}")
+        number = entry.get("exercise")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise AssessmentError(f"{label}: 'exercise' must be the N of '{CHECK_PREFIX}N'")
+        if number in entries:
+            raise AssessmentError(f"{label}: exercise {number} is listed twice")
+        if numbers is not None and number not in numbers:
+            raise AssessmentError(
+                f"{label}: no check cell starts with '{CHECK_PREFIX}{number}' in the notebook "
+                f"(its checks: {sorted(numbers)})"
+            )
+        wrong = entry.get("wrong_answers")
+        if not isinstance(wrong, list) or len(wrong) < MIN_WRONG_ANSWERS:
+            raise AssessmentError(
+                f"{label}: exercise {number} needs at least {MIN_WRONG_ANSWERS} wrong_answers"
+            )
+        for k, answer in enumerate(wrong, start=1):
+            if not isinstance(answer, dict):
+                raise AssessmentError(f"{label}, wrong_answers[{k}]: expected why, code, message")
+            for key in ("why", "code", "message"):
+                if not isinstance(answer.get(key), str) or not answer[key].strip():
+                    raise AssessmentError(
+                        f"{label}, wrong_answers[{k}]: '{key}' must be a non-empty string"
+                    )
+            try:
+                compile(answer["code"], f"{label}, wrong_answers[{k}]", "exec")
+            except SyntaxError as error:
+                raise AssessmentError(f"{label}, wrong_answers[{k}]: code: {error}") from error
+        hidden = entry.get("hidden_tests")
+        if not isinstance(hidden, str) or "assert" not in hidden:
+            raise AssessmentError(
+                f"{label}: exercise {number} needs 'hidden_tests: |' with at least one assert"
+            )
+        try:
+            compile(hidden, f"{label}, hidden_tests", "exec")
+        except SyntaxError as error:
+            raise AssessmentError(f"{label}: hidden_tests: {error}") from error
+        entries[number] = entry
+    return entries
+
+
+def assessment_path(notebook_path: Path) -> Path:
+    return ASSESSMENT_DIR / f"{Path(notebook_path).stem}.yaml"
+
+
+def difficulties(notebook_path: Path) -> list[str]:
+    """The difficulty of each exercise of a notebook, written ones included, in notebook order,
+    from the data/instructors/chNN.yaml entries whose ``notebook`` is this notebook."""
+    name = Path(notebook_path).name
+    found = []
+    for path in sorted(INSTRUCTORS_DIR.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("exercises") or []:
+            if entry.get("notebook") == name:
+                if entry.get("difficulty") not in POINTS:
+                    raise ValueError(
+                        f"{path.relative_to(ROOT)}: {entry.get('title')!r}: difficulty must be "
+                        f"one of {sorted(POINTS)}"
+                    )
+                found.append(entry["difficulty"])
+    return found
+
+
+def graded_cells(notebook) -> list[int]:
+    """The cells that earn points, in notebook order: each exercise's check cell and each written
+    answer (the order data/instructors lists the exercises in)."""
+    return sorted([check for _, check in exercises(notebook)] + written_answers(notebook))

@@ -10,7 +10,20 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearSolutions, LockCells
 from nbgrader.utils import is_grade, is_solution
 
 from scripts import nbgrader_source
-from scripts.notebook_cells import NOTEBOOKS, ROOT, SOLUTION_BEGIN, exercises, read, written_answers
+from scripts.notebook_cells import (
+    NOTEBOOKS,
+    POINTS,
+    ROOT,
+    SOLUTION_BEGIN,
+    AssessmentError,
+    assessment_path,
+    check_number,
+    exercises,
+    graded_cells,
+    load_assessment,
+    read,
+    written_answers,
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -101,3 +114,91 @@ def test_model_answers_sit_collapsed_inside_the_solution_region(path):
         assert not any(line.startswith("#") for line in lines), (
             f"{path.name} cell {index}: a heading in a model answer shows in the page's contents"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_points_come_from_difficulty_and_hidden_tests_are_appended(path):
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    inputs = nbgrader_source.course_inputs(path)
+    marked = nbgrader_source.mark_for_nbgrader(read(path), **inputs)
+    graded = graded_cells(marked)
+    assert [marked.cells[i].metadata.nbgrader["points"] for i in graded] == [
+        POINTS[level] for level in inputs["difficulties"]
+    ]
+    hidden = [c for c in marked.cells if nbgrader_source.HIDDEN_BEGIN in c.source]
+    assert len(hidden) == len(inputs["hidden_tests"])
+    for cell in hidden:
+        number = check_number(cell)
+        assert cell.metadata.nbgrader["grade"], f"hidden tests of {number} not in a graded cell"
+        assert inputs["hidden_tests"][number].strip() in cell.source
+    assert not any("colab.research.google.com" in c.source for c in marked.cells)
+    # generate_assignment removes the hidden tests from the released copy.
+    released, _ = ClearHiddenTests().preprocess(nbformat.from_dict(marked), {})
+    assert not any("HIDDEN TESTS" in c.source for c in released.cells)
+
+
+def _course_notebook():
+    return nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "[![Open In Colab](https://x/b.svg)](https://colab.research.google.com/x)\n# T"
+            ),
+            nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
+            nbformat.v4.new_code_cell('# Check exercise 1\nassert x == 1, "x"'),
+        ]
+    )
+
+
+def test_hidden_tests_and_points_in_a_small_notebook():
+    marked = nbgrader_source.mark_for_nbgrader(
+        _course_notebook(), difficulties=["hard"], hidden_tests={1: 'assert x > 0, "positive"'}
+    )
+    assert marked.cells[0].source == "# T"
+    assert marked.cells[2].metadata.nbgrader["points"] == 3
+    assert marked.cells[2].source.endswith(
+        '### BEGIN HIDDEN TESTS\nassert x > 0, "positive"\n### END HIDDEN TESTS'
+    )
+    with pytest.raises(ValueError, match="lists 2 exercises"):
+        nbgrader_source.mark_for_nbgrader(_course_notebook(), difficulties=["easy", "hard"])
+    with pytest.raises(ValueError, match=r"hidden tests for exercises \[2\]"):
+        nbgrader_source.mark_for_nbgrader(_course_notebook(), hidden_tests={2: "assert 1"})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_assessment_files_follow_the_format(path):
+    data = assessment_path(path)
+    if not data.is_file():
+        pytest.skip(f"no {data.relative_to(ROOT)} yet")
+    assert load_assessment(data, read(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("[]", "a list under 'exercises:'"),
+        (
+            "exercises: [{exercise: 9, wrong_answers: [], hidden_tests: 'assert 1'}]",
+            "no check cell",
+        ),
+        ("exercises: [{exercise: 1, wrong_answers: [], hidden_tests: 'assert 1'}]", "at least 3"),
+        (
+            "exercises: [{exercise: 1, hidden_tests: 'assert 1', wrong_answers: "
+            "[{why: a, code: 'x = 2', message: ''}, {}, {}]}]",
+            "'message' must be a non-empty string",
+        ),
+        (
+            "exercises: [{exercise: 1, hidden_tests: 'x = ', wrong_answers: "
+            + "["
+            + ", ".join(["{why: a, code: 'x = 2', message: m}"] * 3)
+            + "]}]",
+            "needs 'hidden_tests",
+        ),
+        ("exercises: [{exercise: 1, colour: red}]", "unknown keys"),
+    ],
+)
+def test_bad_assessment_files_get_clear_errors(tmp_path, text, error):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AssessmentError, match=error):
+        load_assessment(path, _course_notebook())
