@@ -58,19 +58,6 @@ class UltralyticsDirs:
             return path.name
 
 
-def find_build_dir(start: str | Path | None = None) -> Path:
-    """The course repository's git-ignored ``build/`` folder, or ``./build`` outside the repo.
-
-    Looks upwards from ``start`` (default: the working directory, e.g. ``notebooks/``) for the
-    repository root, recognised by its ``_toc.yml`` and ``osai/`` folder.
-    """
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_toc.yml").is_file() and (folder / "osai").is_dir():
-            return folder / "build"
-    return here / "build"
-
-
 def _ultralytics_config_dir() -> Path | None:
     module = sys.modules.get("ultralytics.utils")
     return getattr(module, "USER_CONFIG_DIR", None) if module else None
@@ -189,7 +176,7 @@ def train_shapes(
     model: str = "yolov8n.yaml",
     batch: int = 16,
     seed: int = 0,
-    build_dir: str | Path | None = None,
+    build_dir: str | Path = "build",
     workspace: str = "ultralytics",
     name: str = "shapes",
     n_train: int = 240,
@@ -201,7 +188,8 @@ def train_shapes(
 
     ``data_dir`` holds a dataset from :func:`osai.shapes.make_shapes_dataset` (made there with
     ``n_train``/``n_val`` images if it has no ``data.yaml`` yet; default: inside the build
-    folder ``build_dir / workspace``, see :func:`prepare_ultralytics`; the run is saved as
+    folder ``build_dir / workspace``; ``build_dir`` defaults to ``build`` in the working
+    directory, see :func:`prepare_ultralytics`; the run is saved as
     ``runs/<name>`` there). Training is reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and
     ``amp=False`` (mixed precision would make Ultralytics download a model to test it). AdamW
     with ``lr0=0.004`` and a one-epoch warm-up suit short runs, as in chapter 5's notebook.
@@ -228,7 +216,7 @@ def train_shapes(
             f"(training from scratch, nothing downloaded), got {model!r}."
         )
     ul_device = ultralytics_device(env.device(device))
-    dirs = prepare_ultralytics(build_dir or find_build_dir(), name=workspace)
+    dirs = prepare_ultralytics(build_dir, name=workspace)
     data_dir = Path(data_dir) if data_dir is not None else dirs.root / "shapes"
     data_yaml = data_dir / "data.yaml"
     if not data_yaml.is_file():

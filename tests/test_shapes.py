@@ -173,12 +173,15 @@ def test_ultralytics_device_bad(device):
         yolo.ultralytics_device(device)
 
 
-def test_find_build_dir(tmp_path):
+def test_no_osai_module_looks_for_the_repository():
+    """Build folders are arguments: the package does not search for the course repository."""
     from pathlib import Path
 
-    repo = Path(__file__).resolve().parents[1]
-    assert yolo.find_build_dir(repo / "notebooks") == repo / "build"
-    assert yolo.find_build_dir(tmp_path) == tmp_path / "build"
+    package = Path(yolo.__file__).resolve().parent
+    sources = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
+    assert sources
+    assert [str(path) for path, text in sources.items() if "_toc.yml" in text] == []
+    assert "build_dir" in yolo.train_shapes.__kwdefaults__
 
 
 @pytest.mark.parametrize(
