@@ -15,11 +15,15 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+from pathlib import Path
 
 import torch
 
 import osai
 from osai.measure import synchronize
+
+# Run as a file (python scripts/gpu_check.py), the repository root is not on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def smollm2_shaped_model(device):
@@ -47,8 +51,8 @@ def check_foundation(device) -> str:
 
 def check_lora(device) -> str:
     """Chapter 1's LoRA fine-tuning step on a SmolLM2-shaped model."""
-    from osai._stand_ins import FINETUNE_EXAMPLES, finetune_tokenizer
     from osai.finetune import lora_finetune
+    from scripts.stand_ins import FINETUNE_EXAMPLES, finetune_tokenizer
 
     model = smollm2_shaped_model(device).train()
     synchronize(device)
@@ -62,7 +66,7 @@ def check_lora(device) -> str:
 
 def check_app(device) -> str:
     """Chapter 4's app (index the book pages, retrieve, answer) with same-shape models."""
-    from osai._stand_ins import time_app
+    from scripts.stand_ins import time_app
 
     timings = time_app(device)
     return ", ".join(f"{key}={value:.3g}" for key, value in timings.items())

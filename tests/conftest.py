@@ -1,6 +1,6 @@
 """Fixtures shared by the unit tests: tiny models built in code (no files, seconds on a CPU).
 
-The tokenizer and the examples come from :mod:`osai._stand_ins`, which ``scripts/gpu_check.py``
+The tokenizer and the examples come from :mod:`scripts.stand_ins`, which ``scripts/gpu_check.py``
 uses for the same LoRA step at full size; the repository root's ``conftest.py`` registers the
 execution-statistics plugin.
 """
@@ -13,7 +13,7 @@ import pytest
 @pytest.fixture
 def finetune_examples():
     """Two (prompt, answer) pairs whose words :func:`tiny_tokenizer` knows."""
-    from osai._stand_ins import FINETUNE_EXAMPLES
+    from scripts.stand_ins import FINETUNE_EXAMPLES
 
     return list(FINETUNE_EXAMPLES)
 
@@ -21,7 +21,7 @@ def finetune_examples():
 @pytest.fixture
 def tiny_tokenizer():
     """A word-level tokenizer of the fine-tuning examples' words (15 tokens)."""
-    from osai._stand_ins import finetune_tokenizer
+    from scripts.stand_ins import finetune_tokenizer
 
     return finetune_tokenizer()
 

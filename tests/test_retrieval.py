@@ -7,8 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from osai import _stand_ins, retrieval
+from osai import retrieval
 from osai.retrieval import Chunk, Index
+from scripts import stand_ins as _stand_ins
 
 
 class FakeEncoder:

@@ -5,7 +5,7 @@ wheels. These stand-ins have SmolLM2-135M's and all-MiniLM-L6-v2's architectures
 weights, tokenizers built from the texts' words), so the app's code path (embed, search, generate)
 runs and can be timed on any device. The LoRA check uses :func:`finetune_tokenizer` and
 :data:`FINETUNE_EXAMPLES`, which the unit tests of :mod:`osai.finetune` use too.
-Private: used by ``scripts/gpu_check.py`` and the tests, not by notebooks.
+Used by ``scripts/gpu_check.py`` and the tests, not by notebooks: not part of the ``osai`` package.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .models import SMOLLM2_ARCHITECTURE
-from .retrieval import answer, build_index, chunk_pages
+from osai.models import SMOLLM2_ARCHITECTURE
+from osai.retrieval import answer, build_index, chunk_pages
 
 MINILM_SHAPE = dict(
     vocab_size=30522,
@@ -138,7 +138,7 @@ def time_app(
 
     import torch
 
-    from .measure import synchronize
+    from osai.measure import synchronize
 
     device = torch.device(device)
 
