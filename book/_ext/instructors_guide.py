@@ -121,8 +121,23 @@ def load_chapter(path: Path) -> dict:
                 f"{where}: exercises[{i}] ({exercise['title']!r}) names notebook {notebook}, "
                 f"which is not in this file's 'notebooks' ({', '.join(notebooks)})"
             )
+        rubric = exercise.get("rubric")
+        if rubric is not None and (
+            not isinstance(rubric, dict)
+            or sorted(rubric) != [0, 1, 2]
+            or not all(isinstance(v, str) and v.strip() for v in rubric.values())
+        ):
+            raise InstructorDataError(
+                f"{where}: exercises[{i}] ({exercise['title']!r}): 'rubric' must map 0, 1 and 2 "
+                "(the points) to what an answer worth them says"
+            )
         exercises.append(
-            {"notebook": notebook, "title": str(exercise["title"]), "difficulty": difficulty}
+            {
+                "notebook": notebook,
+                "title": str(exercise["title"]),
+                "difficulty": difficulty,
+                "rubric": rubric,
+            }
         )
     return {
         **data,
@@ -206,6 +221,12 @@ def chapter_markdown(chapter: dict, stats: dict, docs: set[str] | None = None) -
         lines.append(
             f"| {exercise['notebook'].removesuffix('.ipynb')} | {title} | {exercise['difficulty']} |"
         )
+    rubrics = [e for e in chapter["exercises"] if e.get("rubric")]
+    if rubrics:
+        lines += ["", "**Rubrics for the written answers** (points in formgrader):", ""]
+        for exercise in rubrics:
+            lines.append(f"- *{exercise['title']}* ({exercise['notebook'].removesuffix('.ipynb')})")
+            lines += [f"  - {points}: {exercise['rubric'][points]}" for points in (2, 1, 0)]
     lines += ["", "**Suggested assignments.**", ""]
     lines += [f"{i}. {item}" for i, item in enumerate(chapter["assignments"], start=1)]
     return lines + [""]
