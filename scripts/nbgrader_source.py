@@ -14,7 +14,9 @@ in COURSE_DIR::
     nbgrader generate_assignment NN_slug     # student version in release/NN_slug/
     nbgrader autograde NN_slug               # after collecting submissions: points per check
 
-See book/instructors.md ("Import into nbgrader").
+After collecting, ``python scripts/nbgrader_source.py --check COURSE_DIR NN_slug`` lists the
+submissions that lack a graded cell (deleted, or its metadata stripped). See book/instructors.md
+("Import into nbgrader").
 """
 
 from __future__ import annotations
@@ -147,7 +149,38 @@ def write_course_source(source: Path, course: Path, points: float | None = None)
     return written
 
 
+def missing_checks(source: nbformat.NotebookNode, submission: nbformat.NotebookNode) -> list[str]:
+    """The graded cells of ``source`` (nbgrader grade ids) that ``submission`` lacks: deleted, or
+    with their nbgrader metadata stripped. nbgrader grades only the cells it finds, so such a
+    submission would skip the real test; report it and grade that notebook by hand."""
+    present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in submission.cells}
+    return [
+        cell.metadata.nbgrader["grade_id"]
+        for cell in source.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        and cell.metadata.nbgrader["grade_id"] not in present
+    ]
+
+
+def check_submissions(course: Path, assignment: str) -> list[str]:
+    """One line per submission of ``assignment`` in COURSE/submitted/ that lacks a graded cell."""
+    source = read(course / "source" / assignment / f"{assignment}.ipynb")
+    problems = []
+    for path in sorted((course / "submitted").glob(f"*/{assignment}/{assignment}.ipynb")):
+        missing = missing_checks(source, read(path))
+        if missing:
+            problems.append(f"{path.relative_to(course)}: missing {', '.join(missing)}")
+    return problems
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--check"]:
+        # python scripts/nbgrader_source.py --check COURSE_DIR ASSIGNMENT
+        if len(sys.argv) != 4:
+            raise SystemExit("usage: nbgrader_source.py --check COURSE_DIR ASSIGNMENT")
+        found = check_submissions(Path(sys.argv[2]), sys.argv[3])
+        print("\n".join(found) or "every submission has all graded cells")
+        raise SystemExit(1 if found else 0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", type=Path, help="folder of the course's notebooks")
     parser.add_argument(

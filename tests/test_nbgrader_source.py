@@ -202,3 +202,20 @@ def test_bad_assessment_files_get_clear_errors(tmp_path, text, error):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(AssessmentError, match=error):
         load_assessment(path, _course_notebook())
+
+
+def test_deleted_or_stripped_check_cells_are_reported(tmp_path):
+    marked = nbgrader_source.mark_for_nbgrader(_course_notebook())
+    (tmp_path / "source" / "a").mkdir(parents=True)
+    nbformat.write(marked, tmp_path / "source" / "a" / "a.ipynb")
+    deleted = nbformat.from_dict(marked)
+    del deleted.cells[2]
+    stripped = nbformat.from_dict(marked)
+    del stripped.cells[2].metadata["nbgrader"]
+    for learner, notebook in (("ok", marked), ("deleted", deleted), ("stripped", stripped)):
+        (tmp_path / "submitted" / learner / "a").mkdir(parents=True)
+        nbformat.write(notebook, tmp_path / "submitted" / learner / "a" / "a.ipynb")
+    assert nbgrader_source.check_submissions(tmp_path, "a") == [
+        "submitted/deleted/a/a.ipynb: missing exercise-1-check",
+        "submitted/stripped/a/a.ipynb: missing exercise-1-check",
+    ]
