@@ -41,7 +41,8 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check osai tests scripts notebooks conftest.py book/_ext
 
 unit: $(INSTALLED)
-	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py --ignore=tests/browser
+	$(BIN)/pytest -q tests --ignore=tests/test_student_versions.py --ignore=tests/test_misconceptions.py \
+	  --ignore=tests/browser
 
 # Strict nbval, offline, with the network audit on every kernel (tests/netaudit/sitecustomize.py)
 # and the execution statistics measured as each notebook runs (into $(STATS)).
@@ -98,7 +99,7 @@ lower-bounds: $(INSTALLED)
 # own `%pip install`, with the network audit on; its check cells must fail.
 test: lint unit notebooks book browser
 	PYTHONPATH=$(CURDIR)/tests/netaudit OSAI_NETAUDIT_LOG=$(NETLOG) \
-	$(BIN)/pytest -q tests/test_student_versions.py
+	$(BIN)/pytest -q tests/test_student_versions.py tests/test_misconceptions.py
 	@if [ -s $(NETLOG) ]; then cat $(NETLOG); exit 1; fi
 
 lab: $(INSTALLED)
