@@ -27,6 +27,7 @@ from . import env
 
 __all__ = [
     "DDPMResult",
+    "DDPMTrainConfig",
     "load_digits_tensors",
     "make_digit_unet",
     "train_ddpm",
@@ -37,6 +38,16 @@ __all__ = [
 
 NUM_CLASSES = 10
 NULL_CLASS = NUM_CLASSES  # the extra "no label" class used for classifier-free guidance
+
+
+@dataclass(frozen=True)
+class DDPMTrainConfig:
+    """The settings of :func:`train_ddpm`'s training loop (see there for each)."""
+
+    epochs: int = 30
+    batch_size: int = 64
+    p_uncond: float = 0.1
+    max_seconds: float | None = None
 
 
 @dataclass
@@ -161,27 +172,25 @@ def train_ddpm(
     lr_schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.1
     )
-    losses: list[float] = []
+    config = DDPMTrainConfig(
+        epochs=epochs, batch_size=batch_size, p_uncond=p_uncond, max_seconds=max_seconds
+    )
     threads_before = torch.get_num_threads()
     if device.type == "cpu":
         torch.set_num_threads(cpu_threads if cpu_threads is not None else env.training_threads())
     start = time.perf_counter()
     try:
-        _train_loop(
+        losses = _train_loop(
             model,
             scheduler,
-            optimizer,
-            lr_schedule,
-            images,
-            labels,
-            device,
-            epochs,
-            batch_size,
-            p_uncond,
-            generator,
-            losses,
-            start,
-            max_seconds,
+            config,
+            optimizer=optimizer,
+            lr_schedule=lr_schedule,
+            images=images,
+            labels=labels,
+            device=device,
+            generator=generator,
+            start=start,
         )
     finally:
         torch.set_num_threads(threads_before)
@@ -195,23 +204,23 @@ def train_ddpm(
 def _train_loop(
     model,
     scheduler,
+    config: DDPMTrainConfig,
+    *,
     optimizer,
     lr_schedule,
     images,
     labels,
     device,
-    epochs,
-    batch_size,
-    p_uncond,
     generator,
-    losses,
-    start,
-    max_seconds,
-) -> None:
+    start: float,
+) -> list[float]:
+    """Train ``model`` in place; return the mean loss of each epoch."""
     torch = _torch()
+    batch_size, p_uncond = config.batch_size, config.p_uncond
     num_train_timesteps = scheduler.config.num_train_timesteps
+    losses: list[float] = []
     model.train()
-    for _ in range(epochs):
+    for _ in range(config.epochs):
         order = torch.randperm(len(images), generator=generator)
         total, count = 0.0, 0
         for i in range(0, len(images), batch_size):
@@ -230,8 +239,9 @@ def _train_loop(
             total += loss.item() * len(x0)
             count += len(x0)
         losses.append(total / count)
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+        if config.max_seconds is not None and time.perf_counter() - start > config.max_seconds:
             break
+    return losses
 
 
 def sample(

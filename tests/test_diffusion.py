@@ -97,3 +97,19 @@ def test_tiny_clip_tokenizer_builds_whole_words_and_falls_back_to_characters():
     assert tokenizer.model_max_length == 77
     with pytest.raises(ValueError, match="lowercase"):
         tiny_clip_tokenizer(["Horse"])
+
+
+def test_the_training_loop_settings_are_one_frozen_config():
+    import dataclasses
+
+    from osai.diffusion import DDPMTrainConfig
+
+    config = DDPMTrainConfig(epochs=2, batch_size=8)
+    assert (config.epochs, config.batch_size, config.p_uncond, config.max_seconds) == (
+        2,
+        8,
+        0.1,
+        None,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.epochs = 3
