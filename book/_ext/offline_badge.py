@@ -1,0 +1,55 @@
+"""The notebooks' "Open in Colab" badge image, shipped with the book instead of loaded from Colab.
+
+Each notebook's first cell links its student version in Colab with Colab's badge image,
+``https://colab.research.google.com/assets/colab-badge.svg`` (CONTRIBUTING.md). The notebooks keep
+that image (on GitHub and in Colab it loads); in the book, which must read offline, this extension
+points every such image at the course's own copy, ``_static/colab-badge.svg`` (book/_static/).
+The link itself is unchanged.
+
+Pages are counted as they are written; after a build that wrote every page, finding nothing to
+change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
+should be updated or dropped.
+"""
+
+from __future__ import annotations
+
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+
+REMOTE_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+LOCAL_BADGE = "_static/colab-badge.svg"
+
+
+def _counts(app) -> dict[str, int]:
+    counts = getattr(app, "offline_badge_counts", None)
+    if counts is None:  # the first page of this build
+        counts = {"pages": 0, "badges": 0}
+        if app is not None:
+            app.offline_badge_counts = counts
+    return counts
+
+
+def ship_the_badge(app, pagename, templatename, context, doctree) -> None:
+    counts = _counts(app)
+    counts["pages"] += 1
+    body = context.get("body")
+    if body and REMOTE_BADGE in body:
+        local = context["pathto"](LOCAL_BADGE, 1)
+        counts["badges"] += body.count(f'src="{REMOTE_BADGE}"')
+        context["body"] = body.replace(f'src="{REMOTE_BADGE}"', f'src="{local}"')
+
+
+def warn_if_unmatched(app, exception) -> None:
+    counts = _counts(app)
+    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["badges"]:
+        LOGGER.warning(
+            f'offline_badge found no <img src="{REMOTE_BADGE}"> on any page: the notebooks\' '
+            "badge or myst-nb's rendering of it changed. Update book/_ext/offline_badge.py."
+        )
+
+
+def setup(app):
+    app.connect("html-page-context", ship_the_badge)
+    app.connect("build-finished", warn_if_unmatched)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
