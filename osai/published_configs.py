@@ -22,6 +22,7 @@ __all__ = [
     "PUBLISHED_CONFIGS",
     "PUBLISHED_PARAMETER_COUNTS",
     "PublishedConfig",
+    "active_parameters",
     "build_on_meta",
     "component_breakdown",
     "count_parameters",
@@ -33,7 +34,7 @@ class PublishedConfig:
     """One published model configuration: where it lives and the values that shape the model."""
 
     name: str
-    family: str  # "llama", "bloom", "clip-text", "unet2d-condition", "autoencoder-kl"
+    family: str  # "llama", "bloom", "deepseek-v3", "gpt-oss", "clip-text", "unet2d-condition", ...
     source: str  # URL of the config.json the values come from
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -92,6 +93,14 @@ def build_on_meta(name: str):
             from transformers import BloomConfig, BloomForCausalLM
 
             return BloomForCausalLM(BloomConfig(**values))
+        if entry.family == "deepseek-v3":
+            from transformers import DeepseekV3Config, DeepseekV3ForCausalLM
+
+            return DeepseekV3ForCausalLM(DeepseekV3Config(**values))
+        if entry.family == "gpt-oss":
+            from transformers import GptOssConfig, GptOssForCausalLM
+
+            return GptOssForCausalLM(GptOssConfig(**values))
         if entry.family == "clip-text":
             from transformers import CLIPTextConfig, CLIPTextModel
 
@@ -152,3 +161,59 @@ def component_breakdown(model_or_name: Any) -> dict[str, int]:
     for name, parameter in model.named_parameters():  # tied parameters are listed once
         totals[_component(name)] += parameter.numel()
     return totals
+
+
+def _routed_experts(model) -> list[tuple[str, Any]]:
+    """The modules that hold a mixture-of-experts layer's routed experts, stacked on dimension 0.
+
+    transformers stores the experts of one layer as one module (``DeepseekV3Experts``,
+    ``GptOssExperts``, ...) whose parameters have the number of experts as their first
+    dimension; shared experts are ordinary MLPs and are not matched.
+    """
+    return [
+        (name, module)
+        for name, module in model.named_modules()
+        if type(module).__name__.endswith("Experts") and hasattr(module, "num_experts")
+    ]
+
+
+def active_parameters(model_or_name: Any, *, include_input_embedding: bool = False) -> int:
+    """Parameters that one token's forward pass multiplies with in a mixture-of-experts model.
+
+    Everything outside the routed experts is active for every token: attention, norms,
+    routers, dense layers, shared experts and the output head. Of each layer's routed experts
+    only the ``num_experts_per_tok`` (top-k) that the router picks are used, so their
+    parameters count ``k / num_experts`` times. The input embedding is a table look-up, not a
+    multiplication, and is left out unless ``include_input_embedding`` (OpenAI's and
+    DeepSeek's rounded "active" figures leave it out too). A dense model gives its total
+    (less the input embedding).
+    """
+    model = build_on_meta(model_or_name) if isinstance(model_or_name, str) else model_or_name
+    if not hasattr(model, "named_modules"):
+        raise TypeError(
+            f"expected a model name or a torch module, got {type(model_or_name).__name__}"
+        )
+    total = count_parameters(model)
+    embedding = model.get_input_embeddings().weight
+    head = model.get_output_embeddings()
+    if not include_input_embedding and (head is None or head.weight is not embedding):
+        total -= embedding.numel()
+    experts = _routed_experts(model)
+    if not experts:
+        return total
+    k = model.config.num_experts_per_tok
+    inactive = 0
+    for name, module in experts:
+        n_experts = module.num_experts
+        routed = 0
+        for parameter in module.parameters():
+            if parameter.shape[0] != n_experts:
+                raise ValueError(
+                    f"{name}: a parameter of shape {tuple(parameter.shape)} is "
+                    f"not stacked over its {n_experts} experts"
+                )
+            routed += parameter.numel()
+        if routed % n_experts:
+            raise ValueError(f"{name}: {routed} parameters do not split into {n_experts} experts")
+        inactive += routed // n_experts * (n_experts - k)
+    return total - inactive

@@ -127,3 +127,63 @@ def test_bad_input_type():
 
 def test_count_parameters_on_a_real_module():
     assert count_parameters(torch.nn.Linear(3, 2)) == 8
+
+
+MOE = ["deepseek-v3", "gpt-oss-120b", "gpt-oss-20b"]
+
+
+@pytest.mark.parametrize("name", MOE)
+def test_moe_counts_are_what_their_configs_build_and_match_the_publishers(name):
+    from osai.published_configs import active_parameters
+
+    entry = load_yaml(FACT_FILE)[name]
+    model = build_on_meta(name)
+    total, active = count_parameters(model), active_parameters(model)
+    assert (total, active) == (entry["parameters"], entry["active_parameters"])
+    # The publishers round to 2-3 significant figures: 671B/37B, 117B/5.1B, 21B/3.6B.
+    assert total == pytest.approx(entry["published"]["total"], rel=0.01)
+    assert active == pytest.approx(entry["published"]["active"], rel=0.02)
+    assert active < total / 5  # sparse: a small fraction of the weights per token
+    assert set(entry["bytes_per_parameter"]) == {"experts", "other"}
+
+
+def test_active_parameters_of_a_dense_model_is_its_total_less_the_input_embedding():
+    from osai.published_configs import active_parameters
+
+    model = build_on_meta("llama-2-7b")
+    embedding = model.get_input_embeddings().weight.numel()
+    assert active_parameters(model) == count_parameters(model) - embedding
+    assert active_parameters(model, include_input_embedding=True) == count_parameters(model)
+
+
+def test_active_parameters_counts_top_k_of_the_routed_experts():
+    from transformers import GptOssConfig, GptOssForCausalLM
+
+    from osai.published_configs import active_parameters
+
+    def tiny(k):
+        config = GptOssConfig(
+            num_hidden_layers=2,
+            num_local_experts=8,
+            num_experts_per_tok=k,
+            vocab_size=64,
+            hidden_size=32,
+            intermediate_size=16,
+            head_dim=8,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+        )
+        with torch.device("meta"):
+            return GptOssForCausalLM(config)
+
+    per_expert_step = active_parameters(tiny(2)) - active_parameters(tiny(1))
+    # one more expert per token in each of the 2 layers: gate_up (32x32 + 32) and down (16x32 + 32)
+    assert per_expert_step == 2 * (32 * 2 * 16 + 2 * 16 + 16 * 32 + 32)
+    assert active_parameters(tiny(8)) == count_parameters(tiny(8)) - 64 * 32
+
+
+def test_active_parameters_rejects_what_is_not_a_model():
+    from osai.published_configs import active_parameters
+
+    with pytest.raises(TypeError, match="model name or a torch module"):
+        active_parameters(42)
