@@ -24,8 +24,8 @@ CREATE = {
     "yolo.train_shapes",
 }
 GIVEN_A_MODEL = {"diffusion.sample", "finetune.lora_finetune", "measure.measure_throughput"}
-# Translates a device it is given into another library's spelling; computes nothing.
-NOT_COMPUTING = {"yolo.ultralytics_device"}
+# Translate a device they are given into another library's spelling, or wait for it; compute nothing.
+NOT_COMPUTING = {"yolo.ultralytics_device", "measure.synchronize"}
 
 
 def public_functions_with_a_device():
