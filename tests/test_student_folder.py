@@ -101,8 +101,11 @@ def test_written_answers_are_cleared_and_keep_their_grading_metadata():
     assert student.cells[2].source == "YOUR ANSWER HERE"
     assert STUB in student.cells[3].source and "answer = 42" not in student.cells[3].source
     assert student.cells[4].source == notebook.cells[4].source
+    # Without difficulties every graded cell is worth one point; the rest of the metadata stays.
     marked = nbgrader_source.mark_for_nbgrader(notebook)
-    assert marked.cells[2].metadata["nbgrader"] == WRITTEN.metadata["nbgrader"]
+    assert marked.cells[2].metadata["nbgrader"] == {**WRITTEN.metadata["nbgrader"], "points": 1}
+    hard = nbgrader_source.mark_for_nbgrader(notebook, difficulties=["hard", "easy"])
+    assert hard.cells[2].metadata["nbgrader"]["points"] == 3
     assert marked.cells[3].metadata["nbgrader"]["solution"] is True
     assert marked.cells[4].metadata["nbgrader"]["grade"] is True
 
