@@ -12,6 +12,7 @@ import http.server
 import json
 import os
 import threading
+import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,6 +33,20 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "build" / "artifacts"
 REQUIRED = os.environ.get("OSAI_BROWSER_REQUIRED") == "1"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+TIMEOUT_MS = 30_000
+# JavaScript run in the page: wait for every image, then describe it
+# (its address, alt text and width).
+IMAGES_JS = """async () => {
+  const images = Array.from(document.images);
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
+    img.addEventListener("load", done); img.addEventListener("error", done);
+    setTimeout(done, 10000);
+  })));
+  return images.map((img) => ({src: img.currentSrc || img.src, alt: img.getAttribute("alt"),
+                               width: img.naturalWidth}));
+}"""
 
 # What the test saw, printed at the end of the run and written to build/artifacts.
 SUMMARY: dict = {
@@ -98,6 +113,68 @@ def browser():
     yield browser
     browser.close()
     playwright.stop()
+
+
+def is_loopback(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOOPBACK
+
+
+class Visit:
+    """One page opened in a fresh browser context that lets only loopback requests through."""
+
+    def __init__(self, browser, url: str, name: str):
+        self.name = name
+        self.external: list[str] = []
+        self.console_errors: list[str] = []
+        self.failed_local: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"pageerror: {error}"))
+        self.page.on("response", self._response)
+        self.response = self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        self.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+
+    def _route(self, route):
+        url = route.request.url
+        if is_loopback(url):
+            route.continue_()
+        else:
+            self.external.append(url)
+            SUMMARY["external_requests"][url].append(self.name)
+            route.abort("blockedbyclient")
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and not is_loopback(source):
+            return  # a blocked external request: reported as such, not as a script error
+        self.console_errors.append(f"{message.text} ({source})")
+
+    def _response(self, response):
+        if response.status >= 400 and is_loopback(response.url):
+            self.failed_local.append(f"{response.url} -> HTTP {response.status}")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser, base_url):
+    """Open a page of the book by its document name (or any ``path`` below the site, e.g. a search
+    query) in its own loopback-only context; every page a test opened is closed after it."""
+    opened: list[Visit] = []
+
+    def _open(name: str, path: str | None = None) -> Visit:
+        opened.append(Visit(browser, base_url + (path or f"{name}.html"), name))
+        return opened[-1]
+
+    yield _open
+    for page in opened:
+        page.close()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -20,7 +20,6 @@ import pytest
 
 from tests.browser.conftest import REQUIRED, SUMMARY
 from tests.browser.site import ROOT, is_notebook, toc_pages
-from tests.browser.test_site import Visit
 
 AXE_JS = Path(os.environ.get("OSAI_AXE_JS", ROOT / "build/axe/node_modules/axe-core/axe.min.js"))
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -47,19 +46,6 @@ def solution_count(page: str) -> int:
 
 
 EXERCISE_PAGES = [p for p in PAGES if is_notebook(p) and solution_count(p)]
-
-
-@pytest.fixture
-def open_page(browser, base_url):
-    opened = []
-
-    def _open(name: str) -> Visit:
-        opened.append(Visit(browser, f"{base_url}{name}.html", name))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.close()
 
 
 @pytest.fixture(scope="session")

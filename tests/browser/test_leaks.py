@@ -31,7 +31,6 @@ from scripts.notebook_cells import (
     written_answers,
 )
 from tests.browser.site import is_notebook, toc_pages
-from tests.browser.test_site import Visit
 
 PAGES = toc_pages()
 # A number worth hiding: at least three digits (a single "2" or "0.5" occurs everywhere).
@@ -118,19 +117,6 @@ EXERCISE_PAGES = [p for p in PAGES if is_notebook(p) and _stem(p) in {n.stem for
 CHAPTER_PAGES = [p for p in PAGES if not is_notebook(p)]
 
 
-@pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def _open(name: str) -> Visit:
-        opened.append(Visit(browser, f"{base_url}{name}.html", name))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.context.close()
-
-
 # The book typesets quotes and ellipses (MyST's smartquotes): compare the rendered text with the
 # notebook's source after undoing that, or a leaked "block's" would hide as "block’s".
 _TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
@@ -187,9 +173,9 @@ def _exercise_page(name):
 
 
 @pytest.mark.parametrize("name", [_exercise_page(n) for n in EXERCISE_PAGES])
-def test_notebook_page_shows_no_answer_until_asked(name, visit):
+def test_notebook_page_shows_no_answer_until_asked(name, open_page):
     forbidden = answers(_stem(name))
-    page = visit(name).page
+    page = open_page(name).page
     text = _visible(page)
     assert SOLUTION_BEGIN not in text, f"{name}: '{SOLUTION_BEGIN}' is visible on load"
     assert "BEGIN SOLUTION" not in page.locator("nav").all_inner_texts().__str__(), (
@@ -211,8 +197,8 @@ def test_notebook_page_shows_no_answer_until_asked(name, visit):
 
 
 @pytest.mark.parametrize("name", CHAPTER_PAGES)
-def test_chapter_page_shows_no_answer(name, visit):
-    text = _visible(visit(name).page)
+def test_chapter_page_shows_no_answer(name, open_page):
+    text = _visible(open_page(name).page)
     leaks = []
     for path in NOTEBOOKS:
         forbidden = answers(path.stem)

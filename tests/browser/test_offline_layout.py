@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SUMMARY
+from tests.browser.conftest import IMAGES_JS, SUMMARY
 from tests.browser.site import toc_pages
-from tests.browser.test_site import Visit
 
 PAGES = toc_pages()
 WIDTHS = (1280, 390)
@@ -49,15 +48,6 @@ MATH_JS = """async () => {
           elements: math.length, untypeset, raw};
 }"""
 
-IMAGES_JS = """async () => {
-  const images = Array.from(document.images);
-  images.forEach((img) => { img.loading = "eager"; });
-  await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
-    img.addEventListener("load", done); img.addEventListener("error", done);
-    setTimeout(done, 10000);
-  })));
-  return images.map((img) => ({src: img.currentSrc || img.src, width: img.naturalWidth}));
-}"""
 
 # Outputs wider than their box, tables wider than the article without a scrolling box of their
 # own (problems), and the page's own width. Hidden elements (collapsed solutions) are skipped.
@@ -89,19 +79,6 @@ OVERFLOW_JS = """() => {
   }
   return {problems, page: document.scrollingElement.scrollWidth};
 }"""
-
-
-@pytest.fixture
-def open_page(browser, base_url):
-    opened = []
-
-    def _open(name: str) -> Visit:
-        opened.append(Visit(browser, f"{base_url}{name}.html", name))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.close()
 
 
 @pytest.mark.parametrize("name", PAGES)

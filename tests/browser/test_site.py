@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, SUMMARY
+from tests.browser.conftest import ARTIFACTS, IMAGES_JS, SUMMARY, TIMEOUT_MS, is_loopback
 from tests.browser.site import ROOT, colab_url, is_notebook, toc_pages
 
 PAGES = toc_pages()
 NOTEBOOK_PAGES = [page for page in PAGES if is_notebook(page)]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # The only requests beyond 127.0.0.1 a page may attempt (they are still blocked, and listed in the
 # summary). Anything else fails the test.
 # None: MathJax comes from the book's _static/mathjax (sphinx-mathjax-offline) and the Colab badge
@@ -35,19 +34,7 @@ ALLOWED_EXTERNAL: set[str] = set()
 # (book/intro.md links them): their links are checked when they are there.
 DOWNLOADS = {"open-source-ai-course.pdf", "open-source-ai-course-html.zip", "student-notebooks.zip"}
 SEARCH_QUERY = "BLOOM"
-TIMEOUT_MS = 30_000
 
-# JavaScript run in the page: wait for every image, then describe it.
-IMAGES_JS = """async () => {
-  const images = Array.from(document.images);
-  images.forEach((img) => { img.loading = "eager"; });
-  await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
-    img.addEventListener("load", done); img.addEventListener("error", done);
-    setTimeout(done, 10000);
-  })));
-  return images.map((img) => ({src: img.currentSrc || img.src, alt: img.getAttribute("alt"),
-                               width: img.naturalWidth}));
-}"""
 HEADINGS_JS = """() => {
   const main = document.querySelector("article") || document.querySelector("main") || document.body;
   return Array.from(main.querySelectorAll("h1, h2, h3, h4, h5, h6")).map((h) => {
@@ -60,11 +47,6 @@ LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href
 
 _STATUS: dict[str, int] = {}
 _IDS: dict[str, set[str]] = {}
-
-
-def _is_loopback(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOOPBACK
 
 
 def _fetch(url: str) -> tuple[int, bytes]:
@@ -91,70 +73,15 @@ def _link_problem(url: str) -> str | None:
     return None
 
 
-class Visit:
-    """One page opened in a fresh browser context that lets only loopback requests through."""
-
-    def __init__(self, browser, url: str, name: str):
-        self.name = name
-        self.external: list[str] = []
-        self.console_errors: list[str] = []
-        self.failed_local: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.console_errors.append(f"pageerror: {error}"))
-        self.page.on("response", self._response)
-        self.response = self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
-        self.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
-
-    def _route(self, route):
-        url = route.request.url
-        if _is_loopback(url):
-            route.continue_()
-        else:
-            self.external.append(url)
-            SUMMARY["external_requests"][url].append(self.name)
-            route.abort("blockedbyclient")
-
-    def _console(self, message):
-        if message.type != "error":
-            return
-        source = (message.location or {}).get("url", "")
-        if message.text.startswith("Failed to load resource") and not _is_loopback(source):
-            return  # a blocked external request: reported as such, not as a script error
-        self.console_errors.append(f"{message.text} ({source})")
-
-    def _response(self, response):
-        if response.status >= 400 and _is_loopback(response.url):
-            self.failed_local.append(f"{response.url} -> HTTP {response.status}")
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def _open(path: str, name: str | None = None) -> Visit:
-        opened.append(Visit(browser, base_url + path, name or path))
-        return opened[-1]
-
-    yield _open
-    for page in opened:
-        page.close()
-
-
 def test_the_toc_lists_pages():
     assert PAGES, "_toc.yml lists no pages"
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page(name, site, base_url, visit):
+def test_page(name, site, base_url, open_page):
     html = site / f"{name}.html"
     assert html.is_file(), f"{name} is in _toc.yml but {html} was not built"
-    seen = visit(f"{name}.html", name)
+    seen = open_page(name)
     page = seen.page
     problems: list[str] = []
 
@@ -182,7 +109,7 @@ def test_page(name, site, base_url, visit):
     # Images: loaded (natural width > 0) and with alt text.
     images = page.evaluate(IMAGES_JS)
     for image in images:
-        local = _is_loopback(image["src"])
+        local = is_loopback(image["src"])
         if not (image["alt"] or "").strip():
             problems.append(f"image without alt text: {image['src']}")
         if local and image["width"] == 0:
@@ -258,13 +185,13 @@ def _notebook_problems(page, name: str) -> list[str]:
     return problems
 
 
-def test_index_redirects_to_the_first_page(visit):
-    seen = visit("index.html")
+def test_index_redirects_to_the_first_page(open_page):
+    seen = open_page("index")
     seen.page.wait_for_url(re.compile(re.escape(PAGES[0]) + r"\.html"), timeout=TIMEOUT_MS)
 
 
-def test_search_finds_bloom(visit):
-    seen = visit(f"search.html?q={SEARCH_QUERY}", "search")
+def test_search_finds_bloom(open_page):
+    seen = open_page("search", path=f"search.html?q={SEARCH_QUERY}")
     results = seen.page.locator("#search-results ul.search li")
     results.first.wait_for(timeout=TIMEOUT_MS)
     SUMMARY["search"] = {"query": SEARCH_QUERY, "results": results.count()}
@@ -273,8 +200,8 @@ def test_search_finds_bloom(visit):
 
 
 @pytest.mark.parametrize("name", [PAGES[0]] + NOTEBOOK_PAGES[:1], ids=lambda n: Path(n).name)
-def test_screenshot(name, visit):
-    seen = visit(f"{name}.html", name)
+def test_screenshot(name, open_page):
+    seen = open_page(name)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"screenshot-{Path(name).name}.png"
     seen.page.screenshot(path=str(path), full_page=True)
@@ -290,8 +217,8 @@ FIGURES_JS = """() => Array.from(document.querySelectorAll("figure img"))
 
 
 @pytest.mark.parametrize("name", CHAPTER_PAGES)
-def test_chapter_page_shows_a_generated_figure(name, visit):
-    seen = visit(f"{name}.html", name)
+def test_chapter_page_shows_a_generated_figure(name, open_page):
+    seen = open_page(name)
     seen.page.evaluate(IMAGES_JS)  # waits until every image has loaded
     figures = seen.page.evaluate(FIGURES_JS)
     assert figures, f"{name}: no generated figure"
