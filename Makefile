@@ -78,6 +78,13 @@ stats: $(INSTALLED)
 	rm -f $(COMMITTED_STATS)
 	$(MAKE) notebooks STATS=$(COMMITTED_STATS)
 
+# The training notebooks idle and beside a busy core, in one run (scripts/load_ratio.py): fails when
+# one takes more than 1.5x its idle time. On an idle machine, after `make stats`:
+#   make load-ratio STATS=book/_data/execution_stats.generated.json
+.PHONY: load-ratio
+load-ratio: $(INSTALLED)
+	$(BIN)/python scripts/load_ratio.py --stats $(STATS)
+
 # The student versions learners open in Colab, committed in student/ (tests/test_student_folder.py
 # fails when they are out of date), and the same notebooks zipped for download.
 student: $(INSTALLED)
@@ -92,6 +99,15 @@ lower-bounds: $(INSTALLED)
 	rm -rf $(BUILD)/lower-bounds
 	$(BIN)/pip install --quiet --no-deps --target $(BUILD)/lower-bounds $(LOWER_BOUNDS)
 	OSAI_LOWER_BOUNDS=$(CURDIR)/$(BUILD)/lower-bounds $(BIN)/pytest -q tests/test_lower_bounds.py
+
+# Colab's own library versions (tests/colab/versions.txt, with the date they were read): installed
+# into build/colab-versions, ahead of the venv's own on PYTHONPATH, and tried on the library-heavy
+# notebooks (tests/test_colab_versions.py). Python, torch and numpy stay this machine's.
+.PHONY: colab-versions
+colab-versions: $(INSTALLED)
+	rm -rf $(BUILD)/colab-versions
+	$(BIN)/pip install --quiet --no-deps --target $(BUILD)/colab-versions -r tests/colab/versions.txt
+	OSAI_COLAB_VERSIONS=$(CURDIR)/$(BUILD)/colab-versions $(BIN)/pytest -q tests/test_colab_versions.py
 
 # Last, the Colab simulation (tests/test_student_versions.py): every student version executed as a
 # Colab learner gets it, outside the checkout, osai installed from the built wheel by the notebook's

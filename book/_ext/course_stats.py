@@ -42,6 +42,28 @@ def _cell(value) -> str:
     return "—" if value is None else str(value)
 
 
+def under_load_lines(rows: dict) -> list[str]:
+    """The training notebooks idle and beside a busy core (scripts/load_ratio.py), as a table."""
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Under load (`scripts/load_ratio.py`): the training notebooks idle and with one core kept "
+        "busy by another process, in one run; the budget is the ratio's limit in the last column.",
+        "",
+        "| notebook | idle wall time (s) | wall time, one core busy (s) | ratio | limit "
+        "| within budget | measured on |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for name, row in sorted(rows.items()):
+        ok = "yes" if row["ratio"] <= row["max_ratio"] else "**no**"
+        lines.append(
+            f"| {name} | {row['idle_wall_s']} | {row['loaded_wall_s']} | {row['ratio']} "
+            f"| {row['max_ratio']} | {ok} | {row['measured_on']} |"
+        )
+    return lines
+
+
 class ExecutionStats(SphinxDirective):
     """Render the measured statistics as a table (one row per notebook)."""
 
@@ -71,6 +93,7 @@ class ExecutionStats(SphinxDirective):
             f"Budget per notebook: {BUDGET_WALL_S} s wall and {BUDGET_PEAK_MB} MB peak memory "
             "of the whole process tree.",
         ]
+        lines += under_load_lines(stats.get("under_load", {}))
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=str(STATS_FILE)), 0, container)
         return container.children
