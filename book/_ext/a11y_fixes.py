@@ -23,12 +23,17 @@ upstream: pydata-sphinx-theme (sidebar summary without a name), docutils (citati
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
+from pathlib import Path
 
-from sphinx.util import logging
-
-LOGGER = logging.getLogger(__name__)
+# The count-and-warn helper, book/_ext/rewrite_counts.py, loaded by its file path.
+_spec = importlib.util.spec_from_file_location(
+    "rewrite_counts", Path(__file__).with_name("rewrite_counts.py")
+)
+rewrite_counts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rewrite_counts)
 # The rewrites, and whose HTML each one rewrites (named in the warning when one matches nothing)
 REWRITES = {
     "label_summaries": "pydata-sphinx-theme's sidebar <summary>",
@@ -73,15 +78,6 @@ def list_citations(html: str, counts: Counter | None = None) -> str:
     return html
 
 
-def _counts(app) -> Counter:
-    counts = getattr(app, "a11y_fix_counts", None)
-    if counts is None:  # the first page of this build
-        counts = Counter()
-        if app is not None:
-            app.a11y_fix_counts = counts
-    return counts
-
-
 def _wrap_toctree(generate, counts: Counter):
     def generate_toctree_html(kind, *args, **kwargs):
         html = generate(kind, *args, **kwargs)
@@ -91,7 +87,7 @@ def _wrap_toctree(generate, counts: Counter):
 
 
 def fix_page(app, pagename, templatename, context, doctree) -> None:
-    counts = _counts(app)
+    counts = rewrite_counts.counts(app, "a11y_fixes")
     counts["pages"] += 1
     if "generate_toctree_html" in context:
         context["generate_toctree_html"] = _wrap_toctree(context["generate_toctree_html"], counts)
@@ -102,20 +98,19 @@ def fix_page(app, pagename, templatename, context, doctree) -> None:
 
 def unmatched(counts: Counter, pages_in_book: int) -> list[str]:
     """The rewrites that changed nothing in a build that wrote every page (else: none)."""
-    if counts["pages"] < pages_in_book:
-        return []  # an incremental build: the pages written may not hold what a rewrite fixes
-    return [name for name in REWRITES if counts[name] == 0]
+    return rewrite_counts.unmatched(counts, REWRITES, pages_in_book)
+
+
+UNMATCHED = {
+    name: f"a11y_fixes.{name} changed nothing in this build: {html} is no longer written as "
+    "book/_ext/a11y_fixes.py expects. Run tests/browser/test_a11y.py; drop the rewrite if "
+    "axe-core passes without it, else update it to the new HTML."
+    for name, html in REWRITES.items()
+}
 
 
 def warn_if_unmatched(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    for name in unmatched(_counts(app), len(app.env.found_docs)):
-        LOGGER.warning(
-            f"a11y_fixes.{name} changed nothing in this build: {REWRITES[name]} is no longer "
-            "written as book/_ext/a11y_fixes.py expects. Run tests/browser/test_a11y.py; drop the "
-            "rewrite if axe-core passes without it, else update it to the new HTML."
-        )
+    rewrite_counts.warn_unmatched(app, exception, "a11y_fixes", UNMATCHED)
 
 
 def setup(app):

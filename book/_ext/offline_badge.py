@@ -13,25 +13,22 @@ should be updated or dropped.
 
 from __future__ import annotations
 
-from sphinx.util import logging
+import importlib.util
+from pathlib import Path
 
-LOGGER = logging.getLogger(__name__)
+# The count-and-warn helper, book/_ext/rewrite_counts.py, loaded by its file path.
+_spec = importlib.util.spec_from_file_location(
+    "rewrite_counts", Path(__file__).with_name("rewrite_counts.py")
+)
+rewrite_counts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rewrite_counts)
 
 REMOTE_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 LOCAL_BADGE = "_static/colab-badge.svg"
 
 
-def _counts(app) -> dict[str, int]:
-    counts = getattr(app, "offline_badge_counts", None)
-    if counts is None:  # the first page of this build
-        counts = {"pages": 0, "badges": 0}
-        if app is not None:
-            app.offline_badge_counts = counts
-    return counts
-
-
 def ship_the_badge(app, pagename, templatename, context, doctree) -> None:
-    counts = _counts(app)
+    counts = rewrite_counts.counts(app, "offline_badge")
     counts["pages"] += 1
     body = context.get("body")
     if body and REMOTE_BADGE in body:
@@ -40,13 +37,14 @@ def ship_the_badge(app, pagename, templatename, context, doctree) -> None:
         context["body"] = body.replace(f'src="{REMOTE_BADGE}"', f'src="{local}"')
 
 
+UNMATCHED = {
+    "badges": f'offline_badge found no <img src="{REMOTE_BADGE}"> on any page: the notebooks\' '
+    "badge or myst-nb's rendering of it changed. Update book/_ext/offline_badge.py."
+}
+
+
 def warn_if_unmatched(app, exception) -> None:
-    counts = _counts(app)
-    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["badges"]:
-        LOGGER.warning(
-            f'offline_badge found no <img src="{REMOTE_BADGE}"> on any page: the notebooks\' '
-            "badge or myst-nb's rendering of it changed. Update book/_ext/offline_badge.py."
-        )
+    rewrite_counts.warn_unmatched(app, exception, "offline_badge", UNMATCHED)
 
 
 def setup(app):

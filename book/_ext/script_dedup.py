@@ -13,9 +13,15 @@ should be updated or dropped.
 
 from __future__ import annotations
 
-from sphinx.util import logging
+import importlib.util
+from pathlib import Path
 
-LOGGER = logging.getLogger(__name__)
+# The count-and-warn helper, book/_ext/rewrite_counts.py, loaded by its file path.
+_spec = importlib.util.spec_from_file_location(
+    "rewrite_counts", Path(__file__).with_name("rewrite_counts.py")
+)
+rewrite_counts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rewrite_counts)
 
 
 def _key(script) -> tuple:
@@ -25,7 +31,7 @@ def _key(script) -> tuple:
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
     """Keep the first of several identical scripts in this page's ``script_files``."""
-    counts = _counts(app)
+    counts = rewrite_counts.counts(app, "script_dedup")
     counts["pages"] += 1
     scripts = context.get("script_files")
     if not scripts:
@@ -42,22 +48,14 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
     scripts[:] = unique
 
 
-def _counts(app) -> dict[str, int]:
-    counts = getattr(app, "script_dedup_counts", None)
-    if counts is None:  # the first page of this build
-        counts = {"pages": 0, "dropped": 0}
-        if app is not None:
-            app.script_dedup_counts = counts
-    return counts
+UNMATCHED = {
+    "dropped": "script_dedup found no duplicate <script> on any page: the Sphinx bug it works "
+    "around is gone. Remove book/_ext/script_dedup.py and its entry in _config.yml."
+}
 
 
 def warn_if_unmatched(app, exception) -> None:
-    counts = _counts(app)
-    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["dropped"]:
-        LOGGER.warning(
-            "script_dedup found no duplicate <script> on any page: the Sphinx bug it works around "
-            "is gone. Remove book/_ext/script_dedup.py and its entry in _config.yml."
-        )
+    rewrite_counts.warn_unmatched(app, exception, "script_dedup", UNMATCHED)
 
 
 def setup(app):

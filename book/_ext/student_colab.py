@@ -12,11 +12,19 @@ should be updated or dropped.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from pathlib import Path
 
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
+# The count-and-warn helper, book/_ext/rewrite_counts.py, loaded by its file path.
+_spec = importlib.util.spec_from_file_location(
+    "rewrite_counts", Path(__file__).with_name("rewrite_counts.py")
+)
+rewrite_counts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rewrite_counts)
 FULL = re.compile(r"/blob/(?P<branch>[^/]+)/(?:.+/)?notebooks/(?P<name>[^/]+\.ipynb)$")
 
 
@@ -28,17 +36,8 @@ def student_url(url: str) -> str | None:
     return url[: match.start()] + f"/blob/{match['branch']}/student/{match['name']}"
 
 
-def _counts(app) -> dict[str, int]:
-    counts = getattr(app, "student_colab_counts", None)
-    if counts is None:  # the first page of this build
-        counts = {"pages": 0, "rewritten": 0}
-        if app is not None:
-            app.student_colab_counts = counts
-    return counts
-
-
 def point_colab_at_student_versions(app, pagename, templatename, context, doctree) -> None:
-    counts = _counts(app)
+    counts = rewrite_counts.counts(app, "student_colab")
     counts["pages"] += 1
     for group in context.get("header_buttons", []):
         if group.get("label") != "launch-buttons":
@@ -57,14 +56,15 @@ def point_colab_at_student_versions(app, pagename, templatename, context, doctre
                 counts["rewritten"] += 1
 
 
+UNMATCHED = {
+    "rewritten": "student_colab rewrote no Colab button: sphinx-book-theme no longer puts a "
+    "'launch-buttons' group with a 'Colab' button into header_buttons. Update "
+    "book/_ext/student_colab.py, or learners' Colab buttons open the full notebooks."
+}
+
+
 def warn_if_unmatched(app, exception) -> None:
-    counts = _counts(app)
-    if exception is None and counts["pages"] >= len(app.env.found_docs) and not counts["rewritten"]:
-        LOGGER.warning(
-            "student_colab rewrote no Colab button: sphinx-book-theme no longer puts a "
-            "'launch-buttons' group with a 'Colab' button into header_buttons. Update "
-            "book/_ext/student_colab.py, or learners' Colab buttons open the full notebooks."
-        )
+    rewrite_counts.warn_unmatched(app, exception, "student_colab", UNMATCHED)
 
 
 def setup(app):
