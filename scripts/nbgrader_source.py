@@ -31,6 +31,7 @@ import nbformat
 # Run as a file (python scripts/nbgrader_source.py), the repository root is not on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts.notebook_cells import (  # noqa: E402
+    PARTS_RIGHT,
     POINTS,
     SOLUTION_BEGIN,
     assessment_path,
@@ -56,6 +57,7 @@ def mark_for_nbgrader(
     points: float | None = None,
     difficulties: list[str] | None = None,
     hidden_tests: dict[int, str] | None = None,
+    partial_credit: dict[int, str] | None = None,
 ) -> nbformat.NotebookNode:
     """A copy of ``notebook`` with nbgrader metadata on every exercise's answer and check cell.
 
@@ -63,6 +65,10 @@ def mark_for_nbgrader(
     exercise, written ones included, in notebook order: easy 1, medium 2, hard 3); otherwise 1.
     ``hidden_tests`` (exercise number N of ``# Check exercise N`` -> Python) are appended to that
     check cell between nbgrader's hidden-test markers, which ``generate_assignment`` removes.
+    ``partial_credit`` (N -> Python that sets ``_parts_right``, part -> bool) grades exercise N in
+    proportion to its parts right: a graded cell of hidden tests inserted between the answer and
+    the check ends with the points earned (nbgrader takes a number as a test cell's last
+    expression as partial credit), and the check stays for the learner's feedback, read-only.
     The Colab badge goes: it opens the public student copy, which nbgrader cannot grade.
     """
     if points is not None and points <= 0:
@@ -84,6 +90,8 @@ def mark_for_nbgrader(
     else:
         worth = dict.fromkeys(graded, 1)
     hidden = dict(hidden_tests or {})
+    partial = dict(partial_credit or {})
+    inserted = []  # (index to insert before, cell), added once every index above is used
     # Written answers (markdown cells the notebook already marks for grading by hand) keep their
     # metadata but take the points of their difficulty; nbgrader's schema also requires "locked",
     # false for an answer the learner edits.
@@ -108,18 +116,57 @@ def mark_for_nbgrader(
             "solution": False,
             "task": False,
         }
-        tests = hidden.pop(check_number(copy.cells[check]), None)
-        if tests is not None:
+        n = check_number(copy.cells[check])
+        tests = hidden.pop(n, None)
+        if n in partial:
+            # The check cell (all or nothing) is only the learner's feedback here: read-only, so
+            # autograde restores it, but worth nothing; the points go to the inserted cell.
+            copy.cells[check].metadata["nbgrader"].update(grade=False)
+            del copy.cells[check].metadata["nbgrader"]["points"]
+            cell = parts_cell(n, partial.pop(n), worth[check], f"exercise-{number}-parts")
+            inserted.append((check, cell))
+        elif tests is not None:
             copy.cells[check].source = (
                 copy.cells[check].source.rstrip("\n")
                 + f"\n\n{HIDDEN_BEGIN}\n{tests.rstrip()}\n{HIDDEN_END}"
             )
     if hidden:
         raise ValueError(f"hidden tests for exercises {sorted(hidden)}, which have no check cell")
+    if partial:
+        raise ValueError(
+            f"partial credit for exercises {sorted(partial)}, which have no check cell"
+        )
+    for index, cell in sorted(inserted, key=lambda pair: pair[0], reverse=True):
+        copy.cells.insert(index, cell)
     for cell in copy.cells:
         if cell.cell_type == "markdown" and "colab.research.google.com" in cell.source:
             cell.source = COLAB_BADGE.sub("", cell.source)
     return copy
+
+
+def parts_cell(number: int, code: str, points: float, grade_id: str) -> nbformat.NotebookNode:
+    """The graded cell of exercise ``number``'s parts: ``code`` sets ``_parts_right`` (part ->
+    bool); the cell prints which parts are right and ends with the points they earn, which
+    nbgrader records as partial credit. Everything but its first line is hidden tests."""
+    score = (
+        f"print('Exercise {number}, graded in parts:', {{p: 'right' if r else 'wrong' "
+        f"for p, r in {PARTS_RIGHT}.items()}})\n"
+        f"round({points} * sum(map(bool, {PARTS_RIGHT}.values())) / len({PARTS_RIGHT}), 2)"
+    )
+    cell = nbformat.v4.new_code_cell(
+        f"# Exercise {number} is graded here, in parts, by tests your instructor runs: "
+        f"leave this cell as it is.\n{HIDDEN_BEGIN}\n{code.rstrip()}\n{score}\n{HIDDEN_END}"
+    )
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": grade_id,
+        "locked": True,
+        "points": points,
+        "schema_version": SCHEMA_VERSION,
+        "solution": False,
+        "task": False,
+    }
+    return cell
 
 
 def course_inputs(path: Path) -> dict:
@@ -130,6 +177,9 @@ def course_inputs(path: Path) -> dict:
     return {
         "difficulties": difficulties(path),
         "hidden_tests": {n: e["hidden_tests"] for n, e in entries.items()},
+        "partial_credit": {
+            n: e["partial_credit"] for n, e in entries.items() if "partial_credit" in e
+        },
     }
 
 
@@ -150,14 +200,17 @@ def write_course_source(source: Path, course: Path, points: float | None = None)
 
 
 def missing_checks(source: nbformat.NotebookNode, submission: nbformat.NotebookNode) -> list[str]:
-    """The graded cells of ``source`` (nbgrader grade ids) that ``submission`` lacks: deleted, or
-    with their nbgrader metadata stripped. nbgrader grades only the cells it finds, so such a
+    """The graded and read-only cells of ``source`` (nbgrader grade ids) that ``submission``
+    lacks: deleted, or with their nbgrader metadata stripped. nbgrader grades only the cells it finds, so such a
     submission would skip the real test; report it and grade that notebook by hand."""
     present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in submission.cells}
     return [
         cell.metadata.nbgrader["grade_id"]
         for cell in source.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
+        if (
+            cell.metadata.get("nbgrader", {}).get("grade")
+            or cell.metadata.get("nbgrader", {}).get("locked")
+        )
         and cell.metadata.nbgrader["grade_id"] not in present
     ]
 

@@ -114,6 +114,8 @@ ASSESSMENT_DIR = ROOT / "data" / "assessment"
 INSTRUCTORS_DIR = ROOT / "data" / "instructors"
 CHECK_PREFIX = "# Check exercise "
 MIN_WRONG_ANSWERS = 3
+# What an assessment entry's partial_credit code sets: {part: True if right}.
+PARTS_RIGHT = "_parts_right"
 # Points per exercise from its difficulty in data/instructors/chNN.yaml.
 POINTS = {"easy": 1, "medium": 2, "hard": 3}
 
@@ -135,7 +137,10 @@ def load_assessment(path: Path, notebook=None) -> dict[int, dict]:
     """The exercises of one data/assessment/<stem>.yaml, by exercise number, validated.
 
     Each entry: ``exercise`` (the N of the check cell ``# Check exercise N``), ``wrong_answers``
-    (at least three, each with ``why``, ``code`` and ``message``) and ``hidden_tests`` (Python).
+    (at least three, each with ``why``, ``code`` and ``message``) and ``hidden_tests`` (Python);
+    optionally ``partial_credit`` (Python that sets ``_parts_right``, a dict part -> bool, for an
+    exercise of independent parts: the nbgrader source grades it in proportion, instead of the
+    all-or-nothing check and hidden tests).
     Given the notebook, every ``exercise`` must name one of its check cells.
     """
     where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
@@ -153,7 +158,7 @@ def load_assessment(path: Path, notebook=None) -> dict[int, dict]:
         label = f"{where}, exercises[{position}]"
         if not isinstance(entry, dict):
             raise AssessmentError(f"{label}: expected a mapping with exercise, wrong_answers, …")
-        unknown = set(entry) - {"exercise", "wrong_answers", "hidden_tests"}
+        unknown = set(entry) - {"exercise", "wrong_answers", "hidden_tests", "partial_credit"}
         if unknown:
             raise AssessmentError(f"{label}: unknown keys {sorted(unknown)}")
         number = entry.get("exercise")
@@ -192,6 +197,17 @@ def load_assessment(path: Path, notebook=None) -> dict[int, dict]:
             compile(hidden, f"{label}, hidden_tests", "exec")
         except SyntaxError as error:
             raise AssessmentError(f"{label}: hidden_tests: {error}") from error
+        partial = entry.get("partial_credit")
+        if partial is not None:
+            if not isinstance(partial, str) or PARTS_RIGHT not in partial:
+                raise AssessmentError(
+                    f"{label}: 'partial_credit: |' must be Python that sets {PARTS_RIGHT} "
+                    "(each independent part -> True if right)"
+                )
+            try:
+                compile(partial, f"{label}, partial_credit", "exec")
+            except SyntaxError as error:
+                raise AssessmentError(f"{label}: partial_credit: {error}") from error
         entries[number] = entry
     return entries
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from jsonschema import ValidationError
@@ -129,9 +131,14 @@ def test_points_come_from_difficulty_and_hidden_tests_are_appended(path):
     hidden = [c for c in marked.cells if nbgrader_source.HIDDEN_BEGIN in c.source]
     assert len(hidden) == len(inputs["hidden_tests"])
     for cell in hidden:
+        assert cell.metadata.nbgrader["grade"], f"hidden tests not in a graded cell: {cell.source}"
         number = check_number(cell)
-        assert cell.metadata.nbgrader["grade"], f"hidden tests of {number} not in a graded cell"
-        assert inputs["hidden_tests"][number].strip() in cell.source
+        if number is None:  # an exercise graded in parts: its own cell, before the check
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            number = int(re.fullmatch(r"exercise-(\d+)-parts", grade_id).group(1))
+            assert inputs["partial_credit"][number].strip() in cell.source
+        else:
+            assert inputs["hidden_tests"][number].strip() in cell.source
     assert not any("colab.research.google.com" in c.source for c in marked.cells)
     # generate_assignment removes the hidden tests from the released copy.
     released, _ = ClearHiddenTests().preprocess(nbformat.from_dict(marked), {})
@@ -219,3 +226,33 @@ def test_deleted_or_stripped_check_cells_are_reported(tmp_path):
         "submitted/deleted/a/a.ipynb: missing exercise-1-check",
         "submitted/stripped/a/a.ipynb: missing exercise-1-check",
     ]
+
+
+def test_partial_credit_gets_its_own_graded_cell():
+    marked = nbgrader_source.mark_for_nbgrader(
+        _course_notebook(),
+        difficulties=["medium"],
+        hidden_tests={1: 'assert x > 0, "positive"'},
+        partial_credit={1: "_parts_right = {'a': x == 1, 'b': False}"},
+    )
+    answer, parts, check = marked.cells[1:]
+    assert parts.metadata.nbgrader["grade_id"] == "exercise-1-parts"
+    assert parts.metadata.nbgrader["points"] == 2 and parts.metadata.nbgrader["locked"]
+    # the check stays for the learner's feedback: read-only, worth nothing, no hidden tests
+    assert check.metadata.nbgrader["locked"] and not check.metadata.nbgrader["grade"]
+    assert "points" not in check.metadata.nbgrader and "HIDDEN" not in check.source
+    namespace = {}
+    exec(answer.source, namespace)
+    body = parts.source.split(nbgrader_source.HIDDEN_BEGIN)[1].split(nbgrader_source.HIDDEN_END)[0]
+    *statements, last = body.strip().splitlines()
+    exec("\n".join(statements), namespace)
+    assert eval(last, namespace) == 1.0  # one part of two right: half of 2 points
+    # nbgrader accepts the metadata, and the release keeps only the cell's first line
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    CheckCellMetadata().preprocess(nbformat.from_dict(marked), {})
+    released, _ = ClearHiddenTests().preprocess(nbformat.from_dict(marked), {})
+    assert released.cells[2].source.startswith("# Exercise 1 is graded here")
+    assert "_parts_right" not in released.cells[2].source
+    with pytest.raises(ValueError, match=r"partial credit for exercises \[3\]"):
+        nbgrader_source.mark_for_nbgrader(_course_notebook(), partial_credit={3: "_parts_right={}"})
