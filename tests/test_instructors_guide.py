@@ -3,6 +3,7 @@ run times it renders coming from the measured statistics."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,26 @@ def test_the_committed_statistics_are_what_the_guide_shows():
             "book/_data/execution_stats.generated.json has no entry for 00_getting_started yet"
         )
     assert f"| {row.get('peak_tree_pss_mb', '?')} |" in text and f"| {row['cpu_s']:.0f} |" in text
+
+
+def test_the_guides_nbgrader_commands_are_the_ones_the_end_to_end_test_runs():
+    # tests/test_nbgrader_end_to_end.py runs these commands and configuration lines with real
+    # nbgrader; the guide must give instructors the same ones, with the venv's programs on PATH
+    # (nbgrader starts `alembic` by name, so a full path to nbgrader alone fails).
+    from tests.test_nbgrader_end_to_end import CONFIG_LINES
+
+    text = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
+    blocks = "\n".join(re.findall(r"```(?:bash|python)\n(.*?)```", text, flags=re.DOTALL))
+    for command in (
+        "export PATH=$PWD/open-source-ai-course/.venv/bin:$PATH",
+        "nbgrader quickstart my-course",
+        "rm -rf my-course/source/ps1",
+        "python open-source-ai-course/scripts/nbgrader_source.py open-source-ai-course/notebooks "
+        "my-course",
+        "nbgrader generate_assignment 06_legal",
+        "python ../open-source-ai-course/scripts/nbgrader_source.py --check . 06_legal",
+        "nbgrader autograde 06_legal",
+        *CONFIG_LINES,
+    ):
+        assert command in blocks, f"book/instructors.md no longer says {command!r}"
+    assert "$NBGRADER" not in text and ".venv/bin/nbgrader" not in blocks
