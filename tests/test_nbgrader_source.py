@@ -202,6 +202,11 @@ def test_assessment_files_follow_the_format(path):
             "needs 'hidden_tests",
         ),
         ("exercises: [{exercise: 1, colour: red}]", "unknown keys"),
+        (
+            "exercises: [{exercise: 1, hidden_tests: 'assert 1', partial_credit: 'x = 1', "
+            "wrong_answers: [" + ", ".join(["{why: a, code: 'x = 2', message: m}"] * 3) + "]}]",
+            "must be Python that sets _parts_right",
+        ),
     ],
 )
 def test_bad_assessment_files_get_clear_errors(tmp_path, text, error):
