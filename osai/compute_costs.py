@@ -54,13 +54,6 @@ def bandwidth_bound_tokens_per_s(weight_bytes: float, bandwidth_bytes_per_s: flo
     return bandwidth_bytes_per_s / weight_bytes
 
 
-def data_path(path: str | Path | None = None) -> Path:
-    """Where ``resources.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
-    from .facts import fact_file
-
-    return fact_file("resources.yaml", path)
-
-
 def load_facts(path: str | Path | None = None) -> dict:
     """The published facts in ``osai/facts/resources.yaml``.
 
@@ -68,12 +61,10 @@ def load_facts(path: str | Path | None = None) -> dict:
     theirs), and its ``name``, ``source`` and ``how`` unless it gives them, from
     ``osai/facts/published_configs.yaml``: each count is stored once, next to its configuration.
     """
-    import yaml
-
     from .facts import load_yaml
     from .published_configs import FACT_FILE
 
-    facts = yaml.safe_load(data_path(path).read_text(encoding="utf-8"))
+    facts = load_yaml("resources.yaml", path)
     published = load_yaml(FACT_FILE)
     for key, entry in facts.get("parameters", {}).items():
         parts = entry.get("published_configs")
