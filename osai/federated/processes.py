@@ -33,6 +33,8 @@ from pathlib import Path
 
 import psutil
 
+from ..env import OFFLINE_VARIABLES
+
 MARKER_VARIABLE = "OSAI_PROCESS_GROUP"
 _PROXY_VARIABLES = (
     "http_proxy",
@@ -42,10 +44,10 @@ _PROXY_VARIABLES = (
     "HTTPS_PROXY",
     "ALL_PROXY",
 )
-# Everything a Flower process must not do on its own: phone home, look for updates, pip install.
+# Everything a Flower process must not do on its own: phone home, look for updates (Flower's
+# share of the course's one list, osai.env.OFFLINE_VARIABLES), pip install.
 FLOWER_OFFLINE_VARIABLES: dict[str, str] = {
-    "FLWR_TELEMETRY_ENABLED": "0",
-    "FLWR_DISABLE_UPDATE_CHECK": "1",
+    **{name: value for name, value in OFFLINE_VARIABLES.items() if name.startswith("FLWR_")},
     "FLWR_DISABLE_RUNTIME_DEPENDENCY_INSTALLATION": "1",
     # How often each SuperExec asks for work (default 1 s): a shorter wait per round.
     "FLWR_SUPEREXEC_TASK_POLL_INTERVAL": "0.25",
