@@ -33,15 +33,28 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def book_config(path: Path = ROOT / "_config.yml") -> dict:
+    """The book's _config.yml, parsed: the one reader of it that tools and tests share."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def repository(path: Path = ROOT / "_config.yml") -> tuple[str, str]:
+    """The repository URL and branch configured once in _config.yml (branch: main if unset)."""
+    config = book_config(path)["repository"]
+    return config["url"].rstrip("/"), config.get("branch", "main")
+
+
 def repository_url() -> str:
     """The repository URL configured once in _config.yml."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    return config["repository"]["url"].rstrip("/")
+    return repository()[0]
 
 
 def _colab(folder: str, path: Path) -> str:
-    slug = repository_url().removeprefix("https://github.com/")
-    return f"https://colab.research.google.com/github/{slug}/blob/main/{folder}/{Path(path).name}"
+    url, branch = repository()
+    slug = url.removeprefix("https://github.com/")
+    return (
+        f"https://colab.research.google.com/github/{slug}/blob/{branch}/{folder}/{Path(path).name}"
+    )
 
 
 def colab_url(path: Path) -> str:

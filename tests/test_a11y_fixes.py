@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scripts.notebook_cells import ROOT
+from scripts.notebook_cells import book_config
 from tests.book_extensions import load_extension
 
 a11y_fixes = load_extension("a11y_fixes")
@@ -39,9 +39,7 @@ def test_bibliography_entries_become_list_items():
 
 
 def test_the_extension_is_enabled_in_the_book():
-    import yaml
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     assert config["sphinx"]["local_extensions"].get("a11y_fixes") == "book/_ext"
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from scripts.notebook_cells import book_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -85,5 +85,5 @@ def test_a_failing_postbuild_command_fails_the_build(tmp_path):
 
 
 def test_the_book_has_a_binder_launch_button():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     assert config["launch_buttons"].get("binderhub_url") == "https://mybinder.org"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from scripts.notebook_cells import repository
+
 ROOT = Path(__file__).resolve().parents[2]
 # `make book` builds into _build/html; a build elsewhere (--path-output X) is X/_build/html.
 SITE_ENV = "OSAI_SITE_DIR"
@@ -49,7 +51,6 @@ def colab_url(page: str, config: Path = ROOT / "_config.yml") -> str:
     """The Colab launch URL a notebook page should carry, from _config.yml: the page's student
     version, student/<name>.ipynb at the repository's root (book/_ext/student_colab.py), never
     the full notebook."""
-    repo = yaml.safe_load(config.read_text(encoding="utf-8"))["repository"]
-    slug = repo["url"].rstrip("/").removeprefix("https://github.com/")
-    branch = repo.get("branch", "main")
+    url, branch = repository(config)
+    slug = url.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{slug}/blob/{branch}/student/{Path(page).name}.ipynb"
