@@ -20,6 +20,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from osai.env import HUB_OFFLINE_VARIABLES
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = os.environ.get("OSAI_LOWER_BOUNDS")
 NOTEBOOKS = [
@@ -40,7 +42,7 @@ needs_site = pytest.mark.skipif(
 def _env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "OSAI_STATS_FILE"}
     path = os.pathsep.join([str(ROOT / "tests" / "netaudit"), str(Path(SITE or "").resolve())])
-    return {**env, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", **extra}
+    return {**env, "PYTHONPATH": path, **HUB_OFFLINE_VARIABLES, **extra}
 
 
 def lower_bounds(text: str) -> dict[str, Version]:
