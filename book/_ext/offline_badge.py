@@ -6,9 +6,8 @@ that image (on GitHub and in Colab it loads); in the book, which must read offli
 points every such image at the course's own copy, ``_static/colab-badge.svg`` (book/_static/).
 The link itself is unchanged.
 
-Pages are counted as they are written; after a build that wrote every page, finding nothing to
-change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
-should be updated or dropped.
+It counts and warns as every rewrite does (book/_ext/rewrite_counts.py): a full build in
+which it changed nothing fails ``-W``: upstream has changed; update or drop this rewrite.
 """
 
 from __future__ import annotations

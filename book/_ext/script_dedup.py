@@ -6,9 +6,8 @@ builder started, with the file name ``None`` rewritten as ``''``; an inline scri
 compares equal to itself and is written twice, and the second ``const`` throws
 "Identifier 'THEBE_JS_URL' has already been declared" on every page. tests/browser found it.
 
-Pages are counted as they are written; after a build that wrote every page, finding nothing to
-change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
-should be updated or dropped.
+It counts and warns as every rewrite does (book/_ext/rewrite_counts.py): a full build in
+which it changed nothing fails ``-W``: upstream has changed; update or drop this rewrite.
 """
 
 from __future__ import annotations

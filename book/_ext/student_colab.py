@@ -5,9 +5,8 @@ sphinx-book-theme builds each notebook page's Colab button from the page's own p
 should get the committed student version instead, the one the notebook's own "Open in Colab"
 badge opens; instructors find the full notebooks through the instructor's guide.
 
-Pages are counted as they are written; after a build that wrote every page, finding nothing to
-change is a Sphinx warning (it fails the ``-W`` build): upstream has changed, and this rewrite
-should be updated or dropped.
+It counts and warns as every rewrite does (book/_ext/rewrite_counts.py): a full build in
+which it changed nothing fails ``-W``: upstream has changed; update or drop this rewrite.
 """
 
 from __future__ import annotations
