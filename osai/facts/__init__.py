@@ -9,6 +9,8 @@ book pages that the chapter-4 app indexes are found here too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -54,3 +56,95 @@ def book_dir() -> Path:
             "of the repository (pip install osai @ git+<repository URL>)."
         )
     return folder
+
+
+# --- The course's "as of" date, and the date every fact was last checked --------------------
+#
+# The course describes the field as it stood on AS_OF. It is declared here, in the package, and
+# nowhere else, because everything that prints it imports osai: the notebooks, the book's
+# figures and tables (book/_ext/chapter_figures.py), the status page and the freshness test.
+# _config.yml would not do: it is not shipped with the package, so a plain install and Colab
+# could not read it. Updating the course: change AS_OF, run tests/test_fact_freshness.py,
+# re-check every fact it names against its source, and set that fact's `checked:` date.
+AS_OF = date(2026, 12, 2)
+# A fact last checked more than this many months before AS_OF is stale.
+FRESHNESS_MONTHS = 12
+
+# Where each fact file keeps its entries: a path of keys into the YAML (a mapping or list of
+# entries at the end of it). Each entry carries `checked:` (an ISO date) and its source.
+DATED_ENTRIES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "openness.yaml": (("projects",),),
+    "published_configs.yaml": ((),),
+    "resources.yaml": (("parameters",), ("training",), ("hardware",)),
+    "qa_eval.yaml": (("questions",),),
+    "licences.yaml": (("licences",),),
+}
+# The fields that name an entry's source, in each file (the first one present is shown).
+SOURCE_FIELDS = ("source", "licence_source", "url", "published_configs")
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """One entry of a fact file with the date it was last checked (None: it has no date)."""
+
+    file: str
+    key: str
+    checked: date | None
+    source: str | None
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _source_of(entry: dict) -> str | None:
+    for name in SOURCE_FIELDS:
+        value = entry.get(name)
+        if value:
+            return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return None
+
+
+def dated_facts(name: str, path: str | Path | None = None) -> list[DatedFact]:
+    """Every entry of fact file ``name`` (or of the copy at ``path``) with its `checked` date."""
+    if name not in DATED_ENTRIES:
+        raise KeyError(f"{name!r} is not a dated fact file; they are {', '.join(DATED_ENTRIES)}.")
+    data = load_yaml(name, path) or {}
+    out = []
+    for keys in DATED_ENTRIES[name]:
+        node = data
+        for key in keys:
+            node = node.get(key, {}) if isinstance(node, dict) else {}
+        items = enumerate(node) if isinstance(node, list) else node.items()
+        for key, entry in items:
+            if not isinstance(entry, dict):
+                continue
+            label = "/".join([*keys, str(entry.get("question", key))[:60]])
+            out.append(DatedFact(name, label, _as_date(entry.get("checked")), _source_of(entry)))
+    return out
+
+
+def months_between(earlier: date, later: date) -> float:
+    """Whole and fractional months from ``earlier`` to ``later`` (30.44 days a month)."""
+    return (later - earlier).days / 30.44
+
+
+def stale(
+    facts: list[DatedFact], as_of: date = AS_OF, months: int = FRESHNESS_MONTHS
+) -> list[DatedFact]:
+    """The facts with no `checked` date, or one more than ``months`` before ``as_of``."""
+    return [f for f in facts if f.checked is None or months_between(f.checked, as_of) > months]
+
+
+def oldest(facts: list[DatedFact], n: int = 10) -> list[DatedFact]:
+    """The ``n`` facts checked longest ago (undated ones first)."""
+    return sorted(facts, key=lambda f: (f.checked is not None, f.checked or date.min, f.key))[:n]
