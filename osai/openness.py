@@ -123,6 +123,25 @@ def validate(entry: Any, key: str = "<entry>") -> dict:
             )
         if not str(entry.get("osi_verdict_source", "")).startswith("http"):
             raise MissingField(f"Entry {key!r}: osi_verdict needs an osi_verdict_source URL.")
+    if "released" in entry:
+        released = entry["released"]
+        if not isinstance(released, dict) or release_date(entry) is None:
+            raise InvalidField(
+                f"Entry {key!r}: released needs a 'date' (YYYY-MM-DD, or YYYY-MM where only the "
+                "month is known) and a 'source' URL."
+            )
+        if not str(released.get("source", "")).startswith("http"):
+            raise MissingField(f"Entry {key!r}: released has no 'source' URL.")
+    if "parameters" in entry:
+        parameters = entry["parameters"]
+        if not isinstance(parameters, dict) or not (
+            "published_configs" in parameters
+            or ({"total", "active"} <= set(parameters) and "source" in parameters)
+        ):
+            raise InvalidField(
+                f"Entry {key!r}: parameters needs 'published_configs' (a key of "
+                "published_configs.yaml) or 'total', 'active' and 'source'."
+            )
     if "mof_missing" in entry:
         missing = entry["mof_missing"]
         known = {item for items in MOF_COMPONENTS.values() for item in items}
@@ -139,6 +158,40 @@ def validate(entry: Any, key: str = "<entry>") -> dict:
         if not missing.get("source"):
             raise MissingField(f"Entry {key!r}: mof_missing has no 'source' URL list.")
     return entry
+
+
+def release_date(entry: dict):
+    """The entry's first release as a ``datetime.date`` (the 1st of the month where only the
+    month is known), or None when the entry has no usable ``released`` date."""
+    from datetime import date, datetime
+
+    value = (entry.get("released") or {}).get("date") if isinstance(entry, dict) else None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value if value.count("-") == 2 else value + "-01")
+        except ValueError:
+            return None
+    return None
+
+
+def parameter_counts(entry: dict) -> tuple[float, float] | None:
+    """(total, active per token) parameters of a mixture-of-experts entry, or None.
+
+    Computed from the published configuration where the entry names one (``published_configs``
+    in ``osai/facts/published_configs.yaml``), else the publisher's rounded figures."""
+    parameters = entry.get("parameters")
+    if not parameters:
+        return None
+    if "published_configs" in parameters:
+        from .facts import load_yaml
+
+        config = load_yaml("published_configs.yaml")[parameters["published_configs"]]
+        return float(config["parameters"]), float(config["active_parameters"])
+    return float(parameters["total"]), float(parameters["active"])
 
 
 def load(path: str | Path | None = None) -> dict[str, dict]:

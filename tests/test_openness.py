@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import pytest
 import yaml
@@ -249,3 +250,55 @@ def test_load_returns_copies_not_the_cache():
     first["olmo"] = copy.deepcopy(first["olmo"])
     first.pop("pythia")
     assert "pythia" in openness.load()
+
+
+# Systems released after the OSI's validation: the OSI has evaluated none of them, so these are
+# the course's own verdicts. An OSI-approved licence on the weights is not enough.
+OPEN_LICENCE_STILL_FAILS = ["deepseek-r1", "qwen3", "gpt-oss", "whisper", "flux1-schnell"]
+
+
+@pytest.mark.parametrize("key", OPEN_LICENCE_STILL_FAILS)
+def test_an_mit_or_apache_licence_on_the_weights_does_not_make_it_open_source_ai(key):
+    entry = PROJECTS[key]
+    assert entry["osi_approved"] and entry["spdx"] in {"MIT", "Apache-2.0"}
+    score = osaid(entry, key)
+    assert score.verdict == FAILS
+    assert any("training code" in r or "data information" in r for r in score.reasons)
+
+
+def test_no_new_system_carries_an_osi_verdict():
+    osaid_released = date(2024, 10, 28)  # the OSI validated systems before this date
+    new = [
+        k for k, e in PROJECTS.items() if (openness.release_date(e) or date.min) > osaid_released
+    ]
+    assert new and not [k for k in new if "osi_verdict" in PROJECTS[k]]
+
+
+def test_every_entry_has_a_checked_date():
+    assert all("checked" in e for e in PROJECTS.values())
+
+
+def test_released_dates_parse_month_only_too():
+    assert str(openness.release_date(full_entry(released={"date": "2025-09"}))) == "2025-09-01"
+    assert openness.release_date(full_entry()) is None
+
+
+@pytest.mark.parametrize(
+    "released", [{"date": "September", "source": "https://x.org"}, {"date": "2025-09-02"}]
+)
+def test_bad_released_is_refused(released):
+    with pytest.raises((InvalidField, MissingField), match="released"):
+        openness.validate(full_entry(released=released), "x")
+
+
+def test_moe_parameters_come_from_the_published_configuration():
+    from osai.published_configs import PUBLISHED_PARAMETER_COUNTS
+
+    total, active = openness.parameter_counts(PROJECTS["gpt-oss"])
+    assert total == PUBLISHED_PARAMETER_COUNTS["gpt-oss-120b"] and active < total / 10
+    assert openness.parameter_counts(PROJECTS["olmo-2"]) is None
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(InvalidField, match="parameters"):
+        openness.validate(full_entry(parameters={"total": 1}), "x")
