@@ -36,6 +36,14 @@ def _projects() -> dict[str, dict]:
     return openness.load()
 
 
+def as_of_text() -> str:
+    """The course's "as of" date (osai.facts.AS_OF, declared there only), for every landscape
+    table and figure: e.g. "as of 2 December 2026"."""
+    from osai.facts import AS_OF
+
+    return f"as of {AS_OF.day} {AS_OF:%B %Y}"
+
+
 # The funnel's bars: osai.openness.COMPONENTS grouped in the OSAID's order of presentation
 FUNNEL_STEPS = (
     ("weights available", ("weights",)),
@@ -97,7 +105,11 @@ def osaid_funnel(plt):
     ax.set_xlim(0, total * 1.9)
     ax.set_xticks(range(0, total + 1, 2))
     ax.set_xlabel(f"systems in the course's data (osai/facts/openness.yaml), of {total}")
-    ax.set_title("Open Source AI Definition 1.0: every component, under open terms", fontsize=10)
+    ax.set_title(
+        f"Open Source AI Definition 1.0: every component, under open terms ({as_of_text()};"
+        " the course's verdicts, not the OSI's)",
+        fontsize=9,
+    )
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
@@ -132,7 +144,9 @@ def openness_heatmap(plt):
     ]
     words = {value: word for word, value in STATUS_VALUE.items()}
     names = [e["name"] for e in projects.values()]
-    return _labelled_heatmap(plt, values, names, columns, [[words[v] for v in r] for r in values])
+    fig = _labelled_heatmap(plt, values, names, columns, [[words[v] for v in r] for r in values])
+    fig.suptitle(f"What each release opens, {as_of_text()}", fontsize=9, y=0.995)
+    return fig
 
 
 # What a user can do with a release depends on what it opens. Each benefit of chapter 3 and the
@@ -165,7 +179,9 @@ def what_openness_enables(plt):
     words = {0.0: "no", 0.5: "partly", 1.0: "yes"}
     names = [e["name"] for e in projects.values()]
     cells = [[words[v] for v in r] for r in values]
-    return _labelled_heatmap(plt, values, names, list(BENEFIT_NEEDS), cells, width=7.0)
+    fig = _labelled_heatmap(plt, values, names, list(BENEFIT_NEEDS), cells, width=7.0)
+    fig.suptitle(f"What each release lets you do, {as_of_text()}", fontsize=9, y=0.995)
+    return fig
 
 
 def app_pipeline_numbers() -> dict[str, int]:
@@ -246,9 +262,134 @@ def scale_and_cost(plt):
     ax.set_xlim(right=largest * 1e4)  # room for the text
     ax.set_xticks([10.0**e for e in range(8, len(str(largest)) + 1)])
     ax.minorticks_off()
-    ax.set_xlabel("parameters (log scale); sources in osai/facts/")
+    ax.set_xlabel(f"parameters (log scale); sources in osai/facts/, {as_of_text()}")
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+# The five requirements of the OSAID that the course's facts record, in the funnel's order
+OPENNESS_STEPS = ("weights", "training_code", "inference_code", "data_information", "licence")
+VERDICT_COLOURS = {"meets": "#009E73", "licence only": "#E69F00", "fails": "#D55E00"}
+
+
+def landscape_rows() -> list[dict]:
+    """Every system in osai/facts/openness.yaml that has a release date, oldest first: its
+    release, licence, the course's OSAID verdict and MOF class, how many of the OSAID's five
+    recorded requirements it meets, and (mixture-of-experts models) total and active
+    parameters. Everything is read or computed by osai.openness; nothing is typed here."""
+    from osai.openness import (
+        MOF_CLASSES,
+        fully_available,
+        mof_class,
+        osaid,
+        osaid_as_osi_words,
+        parameter_counts,
+        release_date,
+    )
+
+    rows = []
+    for key, entry in _projects().items():
+        released = release_date(entry)
+        if released is None:
+            continue
+        met = sum(
+            bool(entry["osi_approved"]) if step == "licence" else fully_available(entry, step)
+            for step in OPENNESS_STEPS
+        )
+        cls = mof_class(entry, key)
+        rows.append(
+            {
+                "key": key,
+                "name": entry["name"],
+                "kind": entry.get("kind", ""),
+                "released": released,
+                "released_text": str(entry["released"]["date"]),
+                "released_source": entry["released"]["source"],
+                "licence": entry["licence"],
+                "osi_approved": bool(entry["osi_approved"]),
+                "licence_source": entry["licence_source"],
+                "verdict": osaid_as_osi_words(osaid(entry, key).verdict),
+                "mof": MOF_CLASSES[cls].split(" — ")[0] if cls else "none",
+                "met": met,
+                "parameters": parameter_counts(entry),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["released"], r["name"]))
+
+
+def landscape(plt):
+    """Chapter 5: release date against openness (how many of the OSAID's five recorded
+    requirements each system meets), coloured by the course's verdict; mixture-of-experts
+    models show total parameters (ring) and active parameters per token (dot)."""
+    import matplotlib.dates as mdates
+
+    rows = landscape_rows()
+    fig, ax = plt.subplots(figsize=(9.0, 6.4))
+    # Systems on the same row close in time are spread over lanes, so labels do not overlap
+    lanes: dict[str, int] = {}
+    for met in {r["met"] for r in rows}:
+        previous, lane = None, 0
+        for row in (r for r in rows if r["met"] == met):
+            near = previous is not None and (row["released"] - previous).days < 420
+            lane = (lane + 1) % 4 if near else 0
+            lanes[row["key"]], previous = lane, row["released"]
+    for row in rows:
+        y = row["met"] + 0.2 * lanes[row["key"]] - 0.3
+        colour = VERDICT_COLOURS[row["verdict"]]
+        if row["parameters"]:
+            total, active = row["parameters"]
+            ax.scatter(
+                row["released"],
+                y,
+                s=total / 2e9,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=1.2,
+                zorder=2,
+            )
+            ax.scatter(row["released"], y, s=max(active / 2e9, 6), color=colour, zorder=3)
+            label = f"{row['name']} ({total / 1e9:.0f}B / {active / 1e9:.1f}B)"
+        else:
+            ax.scatter(row["released"], y, s=22, color=colour, marker="s", zorder=3)
+            label = row["name"]
+        ax.annotate(
+            label,
+            (row["released"], y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            fontsize=6.5,
+            va="center",
+        )
+    ax.set_yticks(range(len(OPENNESS_STEPS) + 1))
+    ax.set_yticklabels([f"{n} of {len(OPENNESS_STEPS)}" for n in range(len(OPENNESS_STEPS) + 1)])
+    ax.set_ylim(-0.6, len(OPENNESS_STEPS) + 0.9)
+    ax.set_ylabel(
+        "OSAID requirements met\n(weights, training code, inference code,\n"
+        "data information, OSI-approved licence)",
+        fontsize=8,
+    )
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    last = max(r["released"] for r in rows)
+    ax.set_xlim(right=mdates.date2num(last) + 700)
+    ax.set_xlabel(f"first release (sources in osai/facts/openness.yaml), {as_of_text()}")
+    for verdict, colour in VERDICT_COLOURS.items():
+        ax.scatter([], [], color=colour, label=f"course's OSAID verdict: {verdict}")
+    ax.scatter(
+        [],
+        [],
+        facecolors="none",
+        edgecolors="grey",
+        s=120,
+        label="mixture of experts (total / active parameters):\nring = total, dot = active per token",
+    )
+    ax.legend(loc="lower right", fontsize=7, frameon=True)
+    ax.set_title(
+        "Open AI releases by date and openness (verdicts computed by the course, not the OSI's)",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -292,12 +433,78 @@ def federated_round(plt):
     return fig
 
 
+def landscape_table_lines() -> list[str]:
+    """Chapter 5's landscape table as MyST markdown lines (rendered by ``landscape-table``)."""
+    lines = [
+        f"Open AI systems in the course's data, {as_of_text()}: first release, licence of the"
+        " weights, and the verdicts the course computes with `osai.openness` from the facts in"
+        " `osai/facts/openness.yaml` (none of these verdicts is the OSI's own).",
+        "",
+        "| system | kind | first release | weights' licence | OSI-approved | OSAID 1.0 (course) "
+        "| MOF class (upper bound) | parameters (MoE: total / active) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in landscape_rows():
+        size = "—"
+        if row["parameters"]:
+            total, active = row["parameters"]
+            size = f"{total / 1e9:,.0f}B / {active / 1e9:,.1f}B"
+        lines.append(
+            f"| {row['name']} | {row['kind']} | [{row['released_text']}]({row['released_source']})"
+            f" | [{row['licence']}]({row['licence_source']}) | "
+            f"{'yes' if row['osi_approved'] else 'no'} | {row['verdict']} | {row['mof']} | {size} |"
+        )
+    return lines
+
+
+def oldest_facts_lines(n: int = 10) -> list[str]:
+    """The status page's list of the facts checked longest ago, as MyST markdown lines."""
+    from osai import facts
+
+    every = [f for name in facts.DATED_ENTRIES for f in facts.dated_facts(name)]
+    stale = facts.stale(every)
+    lines = [
+        f"The course describes the field {as_of_text()} (`osai.facts.AS_OF`). Its fact files "
+        f"hold {len(every)} dated entries; {len(stale)} of them were last checked more than "
+        f"{facts.FRESHNESS_MONTHS} months before that date or carry no date "
+        "(`tests/test_fact_freshness.py` fails on every one). The oldest:",
+        "",
+        "| fact file | entry | last checked | source |",
+        "|---|---|---|---|",
+    ]
+    for fact in facts.oldest(every, n):
+        checked = fact.checked.isoformat() if fact.checked else "**no date**"
+        source = (fact.source or "—").replace("|", "/")
+        lines.append(f"| `{fact.file}` | `{fact.key}` | {checked} | {source} |")
+    return lines
+
+
+def _markdown_directive(make_lines: Callable[[], list[str]], name: str):
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class _Directive(SphinxDirective):
+        def run(self):
+            from osai import facts
+
+            for fact_file in facts.DATED_ENTRIES:
+                self.env.note_dependency(str(facts.fact_file(fact_file)))
+            container = nodes.container()
+            self.state.nested_parse(StringList(make_lines(), source=name), 0, container)
+            return container.children
+
+    _Directive.__name__ = name.title().replace("-", "")
+    return _Directive
+
+
 FIGURES: dict[str, Callable] = {
     "ch01_osaid_funnel": osaid_funnel,
     "ch02_openness_heatmap": openness_heatmap,
     "ch03_what_openness_enables": what_openness_enables,
     "ch04_app_pipeline": app_pipeline,
     "ch05_scale_and_cost": scale_and_cost,
+    "ch05_landscape": landscape,
     "ch06_licence_matrix": licence_matrix,
     "ch07_federated_round": federated_round,
 }
@@ -323,6 +530,12 @@ def _on_builder_inited(app) -> None:
 
 def setup(app):
     app.connect("builder-inited", _on_builder_inited)
+    # Tables drawn from the facts, like the figures: chapter 5's landscape, the status page's
+    # oldest facts
+    app.add_directive(
+        "landscape-table", _markdown_directive(landscape_table_lines, "landscape-table")
+    )
+    app.add_directive("oldest-facts", _markdown_directive(oldest_facts_lines, "oldest-facts"))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
