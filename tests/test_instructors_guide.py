@@ -47,9 +47,9 @@ def test_getting_started_entry():
     chapter = guide.load_chapter(guide.INSTRUCTORS_DIR / "ch00.yaml")
     assert chapter["notebooks"] == ["00_getting_started.ipynb"]
     assert [(e["title"], e["difficulty"]) for e in chapter["exercises"]] == [
-        ("Verify the weights yourself", "easy"),
+        ("Verify the weights yourself: a chunked SHA-256 of any file", "easy"),
         ("Explain (written, graded by hand): what a matching SHA-256 proves", "medium"),
-        ("A semantic search function", "easy"),
+        ("Find the bug in a search function, then rank the top k", "medium"),
         ("Read the licence from the GGUF file's bytes", "hard"),
     ]
 
