@@ -133,16 +133,28 @@ def known_scenarios(path: str | Path | None = None) -> dict[str, str]:
 
 
 def model_licence(model: str, path: str | Path | None = None) -> str:
-    """The licence key of a model in ``osai/facts/licences.yaml``."""
+    """The licence key of a model in ``osai/facts/licences.yaml``.
+
+    A licence's own key, name or SPDX id is accepted too (``"cc-by-4.0"``, ``"MIT"``), for a
+    licence that no model in the data uses, or a model you know only by its licence.
+    """
     models = load_data(path)["models"]
-    if model not in models:
-        raise UnknownModel(f"Unknown model {model!r}. Known models: {', '.join(sorted(models))}.")
-    return models[model]["licence"]
+    if model in models:
+        return models[model]["licence"]
+    try:
+        return licence_key(model, path)
+    except UnknownLicence:
+        licences = ", ".join(sorted(load_data(path)["licences"]))
+        raise UnknownModel(
+            f"Unknown model {model!r}. Known models: {', '.join(sorted(models))}. "
+            f"A licence may be named instead: {licences}."
+        ) from None
 
 
 def may_i(model: str, scenario: str, path: str | Path | None = None) -> Verdict:
     """May I do ``scenario`` with ``model``? Returns (answer, clause, source, ...).
 
+    ``model`` is a model of ``osai/facts/licences.yaml`` or a licence (key, name or SPDX id).
     ``answer`` is "yes", "conditional" (allowed under the quoted conditions) or "no".
     An unknown model or scenario raises an error that lists the known ones.
     """

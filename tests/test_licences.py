@@ -19,6 +19,10 @@ from osai.licences import UnknownLicence, UnknownModel, UnknownScenario, may_i, 
         ("llama2", None),
         ("creativeml-openrail-m", None),
         ("bigscience-bloom-rail-1.0", None),
+        ("MIT", "MIT"),
+        ("CC-BY-4.0", "CC-BY-4.0"),
+        ("Llama 3.1 Community License", None),
+        ("gemma", None),
     ],
 )
 def test_to_spdx(text, spdx):
@@ -45,6 +49,69 @@ def test_every_clause_has_text_and_an_https_source():
     for model, entry in data["models"].items():
         assert entry["licence"] in data["licences"], model
         assert entry["source"].startswith("https://"), model
+
+
+def test_every_licence_and_model_says_when_and_where_it_was_checked():
+    import datetime
+
+    data = licences.load_data()
+    for key, entry in [*data["licences"].items(), *data["models"].items()]:
+        assert isinstance(entry.get("checked"), datetime.date), f"{key}: no ISO `checked:` date"
+        assert entry.get("source", "").startswith("https://"), f"{key}: no https source"
+
+
+def test_llama_3_1_dropped_the_ban_on_improving_other_models():
+    llama_3 = may_i("llama-3-8b", "outputs_train_other_model")
+    llama_3_1 = may_i("llama-3.1-8b", "outputs_train_other_model")
+    assert llama_3.answer == "no" and llama_3_1.answer == "conditional"
+    assert "“Llama” at the beginning of any such AI model name" in llama_3_1.clause
+    clauses = licences.load_data()["licences"]["llama-3.1"]["clauses"].values()
+    assert not any("improve any other large language model" in c["text"] for c in clauses)
+
+
+def test_llama_3_2_and_4_withhold_the_multimodal_models_from_the_eu():
+    for model in ("llama-3.2-11b-vision", "llama-4-scout"):
+        verdict = may_i(model, "commercial_product")
+        assert verdict.answer == "conditional", model
+        assert "principal place of business in, the European Union" in verdict.clause, model
+        assert verdict.source.endswith("USE_POLICY.md"), model
+
+
+def test_hunyuan_territory_clause():
+    verdict = may_i("hunyuanvideo", "commercial_product")
+    assert verdict.answer == "conditional" and "outside the Territory" in verdict.clause
+    territory = licences.load_data()["licences"]["tencent-hunyuan-community"]["clauses"]
+    assert "European Union, United Kingdom and South Korea" in territory["territory"]["text"]
+    assert may_i("hunyuanvideo", "outputs_train_other_model").answer == "no"
+    assert "100 million" in may_i("hunyuanvideo", "billion_users").clause
+
+
+def test_non_commercial_licences_refuse_commercial_use():
+    flux = may_i("flux-1-dev", "commercial_product")
+    assert flux.answer == "no" and "Non-Commercial Purposes" in flux.clause
+    assert may_i("flux-1-schnell", "commercial_product").answer == "yes"
+    qwen = may_i("qwen2.5-3b-instruct", "commercial_product")
+    assert qwen.answer == "no" and "FOR NON-COMMERCIAL PURPOSES ONLY" in qwen.clause
+
+
+def test_outputs_clauses_differ_by_licence():
+    flux = may_i("flux-1-dev", "outputs_train_other_model")
+    assert flux.answer == "conditional" and "competitive with the FLUX.1 [dev] Model" in flux.clause
+    gemma = may_i("gemma-2b-it", "outputs_train_other_model")
+    assert gemma.answer == "conditional" and "synthetic data Outputs" in gemma.clause
+    assert may_i("deepseek-r1", "outputs_train_other_model").answer == "yes"
+
+
+def test_falcon_180b_hosting_use_needs_a_separate_licence():
+    verdict = may_i("falcon-180b", "network_service")
+    assert verdict.answer == "no" and "inference or finetuning API" in verdict.clause
+
+
+def test_a_licence_can_be_asked_directly():
+    assert may_i("MIT", "network_service").answer == "yes"
+    verdict = may_i("cc-by-4.0", "modify_redistribute")
+    assert verdict.answer == "conditional" and verdict.licence == "cc-by-4.0"
+    assert may_i("mit", "billion_users") == may_i("deepseek-r1", "billion_users")
 
 
 def test_llama_2_forbids_training_other_models_on_its_outputs():
@@ -90,6 +157,7 @@ def test_unknown_model_lists_the_known_ones():
     with pytest.raises(UnknownModel, match="llama-2-7b") as info:
         may_i("gpt-5", "commercial_product")
     assert "Unknown model 'gpt-5'" in str(info.value)
+    assert "A licence may be named instead" in str(info.value) and "cc-by-4.0" in str(info.value)
 
 
 def test_unknown_scenario_lists_the_known_ones():
