@@ -94,11 +94,7 @@ NOT_YET_BANKED = {
     "02_fully_open_model",
     "05_computer_vision",
     "05_generative_ai",
-    "05_language_models",
-    "05_pretrained_vision",
-    "06_resources",
     "06_safety",
-    "07_federated_learning",
 }
 
 
