@@ -75,6 +75,13 @@ def answers(stem: str) -> dict:
     shown = "".join(
         c.source for c in notebook.cells if not is_solution(c) and c.cell_type == "code"
     )
+    # ... and the source a lesson cell prints on purpose (inspect.getsource of a function the
+    # exercise builds on, e.g. chapter 7's task.train).
+    shown += "".join(
+        _text(c)
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code" and not is_solution(c) and i not in checks
+    )
     shown += "".join(
         c.source
         for i, c in enumerate(notebook.cells)
