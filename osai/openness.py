@@ -163,19 +163,12 @@ def validate(entry: Any, key: str = "<entry>") -> dict:
 def release_date(entry: dict):
     """The entry's first release as a ``datetime.date`` (the 1st of the month where only the
     month is known), or None when the entry has no usable ``released`` date."""
-    from datetime import date, datetime
+    from osai.facts import as_date
 
     value = (entry.get("released") or {}).get("date") if isinstance(entry, dict) else None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value if value.count("-") == 2 else value + "-01")
-        except ValueError:
-            return None
-    return None
+    if isinstance(value, str) and value.count("-") == 1:  # "YYYY-MM": the 1st of the month
+        value += "-01"
+    return as_date(value)
 
 
 def parameter_counts(entry: dict) -> tuple[float, float] | None:

@@ -93,7 +93,8 @@ class DatedFact:
     source: str | None
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
+    """A YAML date, datetime or ISO string as a ``datetime.date``; None when it is not one."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -129,7 +130,7 @@ def dated_facts(name: str, path: str | Path | None = None) -> list[DatedFact]:
             if not isinstance(entry, dict):
                 continue
             label = "/".join([*keys, str(entry.get("question", key))[:60]])
-            out.append(DatedFact(name, label, _as_date(entry.get("checked")), _source_of(entry)))
+            out.append(DatedFact(name, label, as_date(entry.get("checked")), _source_of(entry)))
     return out
 
 
