@@ -31,13 +31,14 @@ OFFLINE_VARIABLES: dict[str, str] = {
 # optional online cells.
 HUB_OFFLINE_VARIABLES: dict[str, str] = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
-# How OpenMP threads wait for work. By default GNU OpenMP (the runtime in PyTorch's Linux wheels)
-# spins a waiting thread on its core; with one of two cores busy a spinning thread takes the free core
-# from the thread that has work: four epochs of chapter 5's diffusion model with two threads took
-# 8x their idle time, and 1.6x with passive threads. Passive threads sleep instead. OpenMP reads this once, when
-# torch is imported, so it is set here, when `osai` is imported (each notebook's set-up cell
-# imports osai before torch); a value already set in the environment is kept.
-THREAD_VARIABLES: dict[str, str] = {"OMP_WAIT_POLICY": "PASSIVE"}
+# How OpenMP threads wait for work (GNU OpenMP, the runtime in PyTorch's Linux wheels). By default a
+# waiting thread spins 300,000 times on its core before it sleeps: with one of two cores busy
+# elsewhere, chapter 5's diffusion model trained with two threads in 10x its idle time. Sleeping at
+# once (OMP_WAIT_POLICY=PASSIVE) cost 1.5x on an idle machine instead (33 s against 21 s for the
+# same 16 epochs). A short spin keeps the idle speed (21 s); the load is handled by the thread count
+# below. OpenMP reads these once, when torch is imported, so they are set here, when `osai` is
+# imported (each notebook's set-up cell imports osai before torch); a value already set is kept.
+THREAD_VARIABLES: dict[str, str] = {"GOMP_SPINCOUNT": "10000"}
 for _name, _value in THREAD_VARIABLES.items():
     os.environ.setdefault(_name, _value)
 
@@ -202,3 +203,12 @@ def training_threads(maximum: int | None = None, interval: float = 0.2) -> int:
         raise ValueError(f"maximum must be an int of at least 1, or None, got {maximum!r}.")
     threads = max(1, available_cores() - math.floor(busy_cores(interval) + 0.5))
     return min(threads, maximum) if maximum is not None else threads
+
+
+# How many threads torch uses in this process: the cores other work leaves free when `osai` is
+# imported (training_threads), unless OMP_NUM_THREADS is already set. With one of two cores busy,
+# two threads take 2.7-10x their idle time (each step waits for the thread on the busy core) and one
+# thread 1.5x. Training functions sample again when they start (train_ddpm, train_shapes).
+DEFAULT_THREADS_VARIABLE = "OMP_NUM_THREADS"
+if DEFAULT_THREADS_VARIABLE not in os.environ:
+    os.environ[DEFAULT_THREADS_VARIABLE] = str(training_threads())

@@ -172,14 +172,34 @@ def test_training_threads_rejects_a_bad_maximum():
         env.training_threads(maximum=0)
 
 
-def test_importing_osai_makes_openmp_threads_wait_passively():
+def _import_osai_and_print(code: str, **variables: str) -> str:
     import subprocess
     import sys
 
-    environment = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    code = "import os, osai; print(os.environ['OMP_WAIT_POLICY'])"
+    dropped = {"GOMP_SPINCOUNT", "OMP_NUM_THREADS"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped} | variables
     out = subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", "import os, osai; " + code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert out.stdout.strip() == "PASSIVE"
-    assert "OMP_WAIT_POLICY" in env.THREAD_VARIABLES
+    return out.stdout.strip()
+
+
+def test_importing_osai_makes_openmp_threads_spin_briefly():
+    assert _import_osai_and_print("print(os.environ['GOMP_SPINCOUNT'])") == "10000"
+    assert _import_osai_and_print("print(os.environ['GOMP_SPINCOUNT'])", GOMP_SPINCOUNT="5") == "5"
+
+
+def test_importing_osai_sets_the_thread_count_from_the_free_cores():
+    threads = int(_import_osai_and_print("print(os.environ['OMP_NUM_THREADS'])"))
+    assert 1 <= threads <= env.available_cores()
+    # a count the learner (or a Flower process) set is kept
+    assert (
+        _import_osai_and_print("print(os.environ['OMP_NUM_THREADS'])", OMP_NUM_THREADS="3") == "3"
+    )
+    # and torch, imported after osai, uses it
+    code = "import torch; print(torch.get_num_threads())"
+    assert _import_osai_and_print(code, OMP_NUM_THREADS="1") == "1"
