@@ -23,15 +23,18 @@ from .models import (
     load_smollm2,
     weights_info,
 )
+from .network import hub_access, online
 
 __all__ = [
     "ModelPackageMissing",
     "WeightsMismatch",
     "chat",
     "device",
+    "hub_access",
     "load_minilm",
     "load_smollm2",
     "offline",
+    "online",
     "seed",
     "training_threads",
     "weights_info",
