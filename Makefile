@@ -85,6 +85,12 @@ stats: $(INSTALLED)
 load-ratio: $(INSTALLED)
 	$(BIN)/python scripts/load_ratio.py --stats $(STATS)
 
+# The pages the chapter-4 app indexes, copied into the package (osai/corpus/) so that a plain
+# install and Colab have them; run after editing one (tests/test_facts.py checks they are in step).
+.PHONY: corpus
+corpus: $(INSTALLED)
+	$(BIN)/python scripts/course_corpus.py
+
 # The student versions learners open in Colab, committed in student/ (tests/test_student_folder.py
 # fails when they are out of date), and the same notebooks zipped for download.
 student: $(INSTALLED)

@@ -52,7 +52,7 @@ def _load() -> tuple[dict[str, PublishedConfig], dict[str, int]]:
 
 FACT_FILE = "published_configs.yaml"
 # Each model's configuration and its exact parameter count, both from the fact file (the count
-# is what building the configuration gives; tests/test_published_configs.py re-checks it). The
+# is what building the configuration gives; the published-configs test re-checks it). The
 # three language models match their publishers' figures; BLOOM's input and output embeddings
 # are one tied matrix, counted once.
 PUBLISHED_CONFIGS, PUBLISHED_PARAMETER_COUNTS = _load()

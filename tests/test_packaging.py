@@ -1,5 +1,5 @@
 """The course package as a learner installs it: a built wheel (not the editable checkout) carries
-the fact files, the book's pages and the Flower app's configuration, and reads them from outside
+the fact files, the chapter-4 app's pages and the Flower app's configuration, and reads them from outside
 the repository."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import tomllib
+
+from osai import facts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,10 +54,10 @@ def test_the_wheel_carries_facts_pages_and_the_flower_config(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for fact in (ROOT / "osai" / "facts").glob("*.yaml"):
         assert f"osai/facts/{fact.name}" in names
-    for page in ("intro.md", "setup.md", "status.md", "03_benefits.md"):
-        assert f"osai/course_book/{page}" in names
+    for page in facts.load_yaml("qa_eval.yaml")["pages"]:
+        assert f"osai/corpus/{Path(page).name}" in names
     assert "osai/federated/pyproject.toml" in names
-    assert not any(name.startswith("osai/course_book/_ext") for name in names)
+    assert not [name for name in names if not name.startswith(("osai/", "osai-"))], names
 
 
 def test_an_installed_wheel_reads_its_facts_outside_the_checkout(wheel, tmp_path):
@@ -76,7 +78,7 @@ def test_an_installed_wheel_reads_its_facts_outside_the_checkout(wheel, tmp_path
     )
     probe = (
         "import osai.facts as f, osai.openness as o, osai.licences as l;"
-        f"assert str(f.book_dir()).startswith({str(target)!r}), f.book_dir();"
+        f"assert str(f.corpus_dir()).startswith({str(target)!r}), f.corpus_dir();"
         "print(len(o.load()), len(l.known_models()), len(f.load_yaml('qa_eval.yaml')['pages']))"
     )
     work = tmp_path / "elsewhere"

@@ -189,9 +189,9 @@ def app_pipeline_numbers() -> dict[str, int]:
     from osai import facts, retrieval
 
     evaluation = facts.load_yaml("qa_eval.yaml")
-    book = facts.book_dir()
-    paths = [book / Path(page).name for page in evaluation["pages"]]
-    chunks = retrieval.chunk_pages(paths, root=book, max_words=120, overlap=20)
+    corpus = facts.corpus_dir()
+    paths = [corpus / Path(page).name for page in evaluation["pages"]]
+    chunks = retrieval.chunk_pages(paths, root=corpus, max_words=120, overlap=20)
     return {
         "pages": len(paths),
         "passages": len(chunks),

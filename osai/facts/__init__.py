@@ -3,8 +3,8 @@
 Every fact a notebook computes with (openness scores, licence clauses, published sizes and costs,
 the chapter-4 evaluation set) is a YAML file in this folder, each value next to its source. They
 travel with ``pip install osai`` (wheel or editable), so a notebook reads the same file in a
-checkout, in a plain install and on Colab. This module is the one place that finds them; the
-book pages that the chapter-4 app indexes are found here too.
+checkout, in a plain install and on Colab. This module is the one place that finds them, and
+the pages the chapter-4 app indexes (:func:`corpus_dir`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-
-BOOK_PACKAGE = "osai.course_book"  # the wheel maps the repository's book/ folder here
 
 
 def fact_file(name: str, path: str | Path | None = None) -> Path:
@@ -39,21 +37,17 @@ def load_yaml(name: str, path: str | Path | None = None):
     return yaml.safe_load(fact_file(name, path).read_text(encoding="utf-8"))
 
 
-def book_dir() -> Path:
-    """The folder holding the book's pages (``intro.md``, ``setup.md``, …): inside an installed
-    wheel, or the repository's ``book/`` folder when ``osai`` is installed editable from a clone."""
-    from importlib.util import find_spec
-
-    # book/ has no __init__.py: in the wheel it is a namespace package, found by its location.
-    spec = find_spec(BOOK_PACKAGE)
-    if spec is not None and spec.submodule_search_locations:
-        folder = Path(list(spec.submodule_search_locations)[0])
-    else:  # an editable install does not map book/ into the package: read the clone's book/
-        folder = Path(__file__).resolve().parents[2] / "book"
-    if not (folder / "intro.md").is_file():
+def corpus_dir() -> Path:
+    """The folder of the pages the chapter-4 app indexes (``intro.md``, ``setup.md``, …; the
+    ``pages`` of ``qa_eval.yaml``, by file name). The package owns copies of them, so a plain
+    install and Colab have them; in the repository, ``make corpus`` writes them from the book."""
+    folder = Path(str(resources.files("osai") / "corpus"))
+    pages = load_yaml("qa_eval.yaml")["pages"]
+    missing = [Path(page).name for page in pages if not (folder / Path(page).name).is_file()]
+    if missing:
         raise FileNotFoundError(
-            f"No book pages in {folder}. Install the course package from its wheel or a clone "
-            "of the repository (pip install osai @ git+<repository URL>)."
+            f"osai's corpus lacks {', '.join(missing)} (in {folder}). Reinstall the course "
+            "package (pip install --force-reinstall osai), or run `make corpus` in a clone."
         )
     return folder
 
@@ -62,10 +56,10 @@ def book_dir() -> Path:
 #
 # The course describes the field as it stood on AS_OF. It is declared here, in the package, and
 # nowhere else, because everything that prints it imports osai: the notebooks, the book's
-# figures and tables (book/_ext/chapter_figures.py), the status page and the freshness test.
-# _config.yml would not do: it is not shipped with the package, so a plain install and Colab
-# could not read it. Updating the course: change AS_OF, run tests/test_fact_freshness.py,
-# re-check every fact it names against its source, and set that fact's `checked:` date.
+# figures and tables, the status page and the freshness test. The book's configuration would
+# not do: it is not shipped with the package, so a plain install and Colab could not read it.
+# Updating the course: change AS_OF, run the fact-freshness test, re-check every fact it names
+# against its source, and set that fact's `checked:` date.
 AS_OF = date(2026, 12, 2)
 # A fact last checked more than this many months before AS_OF is stale.
 FRESHNESS_MONTHS = 12
