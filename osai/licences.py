@@ -56,27 +56,21 @@ class Licence:
     url: str
 
 
-def data_path(path: str | Path | None = None) -> Path:
-    """Where ``licences.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
-    from .facts import fact_file
-
-    return fact_file(DATA_FILE, path)
-
-
 @lru_cache(maxsize=4)
-def _load(path: str) -> dict:
-    import yaml
+def _load(path: str | None) -> dict:
+    from .facts import load_yaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(DATA_FILE, path) or {}
     for key in ("scenarios", "licences", "models"):
         if key not in data:
-            raise ValueError(f"{path} has no top-level {key!r} section.")
+            raise ValueError(f"{path or DATA_FILE} has no top-level {key!r} section.")
     return data
 
 
 def load_data(path: str | Path | None = None) -> dict:
-    """The parsed licence data (cached)."""
-    return _load(str(data_path(path)))
+    """The parsed licence data (cached): the packaged ``licences.yaml``, or the copy at ``path``
+    (read by :func:`osai.facts.load_yaml`)."""
+    return _load(None if path is None else str(path))
 
 
 def _normalise(text: str) -> str:

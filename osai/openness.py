@@ -74,13 +74,6 @@ class InvalidField(ValueError):
     """An openness entry has a field with a value the scorers cannot use."""
 
 
-def data_path(path: str | Path | None = None) -> Path:
-    """Where ``openness.yaml`` is: the packaged copy, or ``path`` (see :func:`osai.facts.fact_file`)."""
-    from .facts import fact_file
-
-    return fact_file(DATA_FILE, path)
-
-
 def validate(entry: Any, key: str = "<entry>") -> dict:
     """Check one entry; raise ``MissingField``/``InvalidField`` naming the field and the entry."""
     if not isinstance(entry, dict):
@@ -188,19 +181,19 @@ def parameter_counts(entry: dict) -> tuple[float, float] | None:
 
 
 def load(path: str | Path | None = None) -> dict[str, dict]:
-    """Every project in ``openness.yaml``, validated, keyed by its short name."""
-    return dict(_load(str(data_path(path))))
+    """Every project in the packaged ``openness.yaml`` (or the copy at ``path``, read by
+    :func:`osai.facts.load_yaml`), validated, keyed by its short name."""
+    return dict(_load(None if path is None else str(path)))
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[tuple[str, dict], ...]:
-    import yaml
+def _load(path: str | None) -> tuple[tuple[str, dict], ...]:
+    from .facts import load_yaml
 
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+    data = load_yaml(DATA_FILE, path) or {}
     projects = data.get("projects")
     if not isinstance(projects, dict) or not projects:
-        raise InvalidField(f"{path} must have a non-empty 'projects:' mapping.")
+        raise InvalidField(f"{path or DATA_FILE} must have a non-empty 'projects:' mapping.")
     return tuple((key, validate(entry, key)) for key, entry in projects.items())
 
 
