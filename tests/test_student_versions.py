@@ -92,7 +92,6 @@ def _describe(index: int, cell) -> str:
 # a solution and pass with it. Remove a notebook from here when its bank is written.
 NOT_YET_BANKED = {
     "05_computer_vision",
-    "05_generative_ai",
     "06_safety",
 }
 
