@@ -40,7 +40,13 @@ BUSY_LOOP = "while True: pass"
 
 
 def wall_seconds(notebook: str, stats_file: Path) -> float:
-    """Run one notebook under `make notebooks` and return its measured wall time."""
+    """Run one notebook under `make notebooks` and return its measured wall time.
+
+    Outputs are not compared (``--nbval-lax``): with one core busy a notebook computes with one
+    thread, and floating-point sums in another order change printed digits (a validation mAP
+    rounded to one decimal, a held-out accuracy after a few steps of training); the idle, strict
+    run of `make test` checks the outputs.
+    """
     stats_file.unlink(missing_ok=True)
     subprocess.run(
         [
@@ -49,6 +55,7 @@ def wall_seconds(notebook: str, stats_file: Path) -> float:
             "notebooks",
             f"NB=notebooks/{notebook}.ipynb",
             f"STATS={stats_file}",
+            "NBVAL=--nbval-lax",
         ],
         cwd=ROOT,
         check=True,
