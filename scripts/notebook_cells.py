@@ -39,9 +39,13 @@ def book_config(path: Path = ROOT / "_config.yml") -> dict:
 
 
 def repository(path: Path = ROOT / "_config.yml") -> tuple[str, str]:
-    """The repository URL and branch configured once in _config.yml (branch: main if unset)."""
-    config = book_config(path)["repository"]
-    return config["url"].rstrip("/"), config.get("branch", "main")
+    """The repository URL and branch configured once in _config.yml. Both must be set: Jupyter
+    Book would fill in a branch of its own for the book's buttons, so no default is guessed."""
+    config = book_config(path).get("repository") or {}
+    missing = [key for key in ("url", "branch") if not config.get(key)]
+    if missing:
+        raise ValueError(f"{path}: set repository: {' and '.join(missing)} (e.g. branch: main).")
+    return config["url"].rstrip("/"), config["branch"]
 
 
 def repository_url() -> str:

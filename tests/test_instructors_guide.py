@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.notebook_cells import ROOT
+from scripts.notebook_cells import ROOT, repository
 from tests.book_extensions import load_extension
 
 guide = load_extension("instructors_guide")
@@ -120,7 +120,7 @@ def test_run_times_come_from_the_statistics(tmp_path):
         }
     }
     docs = {"book/06_challenges", "notebooks/06_legal"}
-    text = "\n".join(guide.chapter_markdown(chapter, stats, docs))
+    text = "\n".join(guide.chapter_markdown(chapter, stats, docs, repository=repository()))
     assert "| {doc}`06_legal </notebooks/06_legal>` | 41 | 58 | 812 | 1 | 2026-11-26 |" in text
     assert "| 06_safety | not measured yet |" in text  # not in the book yet: no link
     assert "A \\| pipe" in text  # a | in a title does not break the table
@@ -132,7 +132,7 @@ def test_run_times_come_from_the_statistics(tmp_path):
 def test_the_committed_statistics_are_what_the_guide_shows():
     stats = guide.load_stats()
     chapter = guide.load_chapter(guide.INSTRUCTORS_DIR / "ch00.yaml")
-    text = "\n".join(guide.chapter_markdown(chapter, stats))
+    text = "\n".join(guide.chapter_markdown(chapter, stats, repository=repository()))
     row = stats.get("notebooks", {}).get("00_getting_started.ipynb")
     if row is None:
         pytest.skip(
@@ -162,3 +162,25 @@ def test_the_guides_nbgrader_commands_are_the_ones_the_end_to_end_test_runs():
     ):
         assert command in blocks, f"book/instructors.md no longer says {command!r}"
     assert "$NBGRADER" not in text and ".venv/bin/nbgrader" not in blocks
+
+
+def test_the_full_notebook_links_use_the_repository_given():
+    links = guide.full_notebook_links(
+        "06_legal.ipynb", ("https://github.com/org/course/", "term-2")
+    )
+    assert (
+        "https://colab.research.google.com/github/org/course/blob/term-2/notebooks/06_legal"
+        in links
+    )
+    assert "(https://github.com/org/course/blob/term-2/notebooks/06_legal.ipynb)" in links
+
+
+def test_the_one_reader_of_the_repository_needs_url_and_branch(tmp_path):
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://github.com/org/course\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="set repository: branch"):
+        repository(config)
+    config.write_text(
+        "repository:\n  url: https://github.com/org/course/\n  branch: dev\n", encoding="utf-8"
+    )
+    assert repository(config) == ("https://github.com/org/course", "dev")

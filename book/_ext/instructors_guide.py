@@ -153,15 +153,10 @@ def load_chapters(directory: Path = INSTRUCTORS_DIR) -> list[dict]:
     return [load_chapter(path) for path in sorted(directory.glob("*.yaml"))]
 
 
-def repository() -> tuple[str, str]:
-    """The course repository's URL and branch, configured once in _config.yml."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
-    return config["url"].rstrip("/"), config.get("branch", "main")
-
-
-def full_notebook_links(notebook: str) -> str:
-    """Markdown links to a full notebook (notebooks/, solutions included) on Colab and GitHub."""
-    url, branch = repository()
+def full_notebook_links(notebook: str, repository: tuple[str, str]) -> str:
+    """Markdown links to a full notebook (notebooks/, solutions included) on Colab and GitHub;
+    ``repository`` is the course repository's (URL, branch)."""
+    url, branch = repository[0].rstrip("/"), repository[1]
     slug = url.removeprefix("https://github.com/")
     path = f"notebooks/{_notebook_name(notebook)}"
     colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"
@@ -172,8 +167,11 @@ def _seconds(value) -> str:
     return f"{value:.0f}" if isinstance(value, (int, float)) else "?"
 
 
-def chapter_markdown(chapter: dict, stats: dict, docs: set[str] | None = None) -> list[str]:
-    """The MyST markdown of one chapter's entry. ``docs``: the documents the book has (for links)."""
+def chapter_markdown(
+    chapter: dict, stats: dict, docs: set[str] | None = None, *, repository: tuple[str, str]
+) -> list[str]:
+    """The MyST markdown of one chapter's entry. ``docs``: the documents the book has (for links);
+    ``repository``: the course repository's (URL, branch), for the full notebooks' links."""
 
     def link(doc: str, text: str) -> str:
         if docs is None or doc in docs:
@@ -213,7 +211,7 @@ def chapter_markdown(chapter: dict, stats: dict, docs: set[str] | None = None) -
         "open the student versions in `student/`):",
         "",
     ]
-    lines += [f"- {full_notebook_links(notebook)}" for notebook in chapter["notebooks"]]
+    lines += [f"- {full_notebook_links(nb, repository)}" for nb in chapter["notebooks"]]
     lines += ["", "**Exercises** (graded by the `assert` check cell after each):", ""]
     lines += ["| notebook | exercise | difficulty |", "|---|---|---|"]
     for exercise in chapter["exercises"]:
@@ -274,7 +272,12 @@ class InstructorsGuide(SphinxDirective):
         docs = set(self.env.found_docs)
         stats = load_stats()
         lines = ["### At a glance", "", *overview_markdown(chapters, stats)]
-        lines += [line for chapter in chapters for line in chapter_markdown(chapter, stats, docs)]
+        # The repository as Jupyter Book passed it from _config.yml to the theme (the book's own
+        # repository button uses it), so the extension never reads that file itself.
+        options = self.env.config.html_theme_options
+        repository = (options["repository_url"], options["repository_branch"])
+        for chapter in chapters:
+            lines += chapter_markdown(chapter, stats, docs, repository=repository)
         container = nodes.container()
         # match_titles: every "###" heading becomes a real section of the page (and of its
         # contents), placed where the directive is; so everything here lives under a heading.
