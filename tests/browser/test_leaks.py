@@ -75,13 +75,6 @@ def answers(stem: str) -> dict:
     shown = "".join(
         c.source for c in notebook.cells if not is_solution(c) and c.cell_type == "code"
     )
-    # ... and the source a lesson cell prints on purpose (inspect.getsource of a function the
-    # exercise builds on, e.g. chapter 7's task.train).
-    shown += "".join(
-        _text(c)
-        for i, c in enumerate(notebook.cells)
-        if c.cell_type == "code" and not is_solution(c) and i not in checks
-    )
     shown += "".join(
         c.source
         for i, c in enumerate(notebook.cells)
@@ -98,10 +91,18 @@ def answers(stem: str) -> dict:
         if is_solution(cell):
             values |= _numbers(_text(cell))
             inside = cell.source.split(SOLUTION_BEGIN, 1)[1].split("### END SOLUTION", 1)[0]
+            # ... and the source a cell before this solution prints on purpose (inspect.getsource
+            # of a function the exercise builds on, e.g. chapter 7's task.train); a cell after
+            # the solution that printed its lines would show the answer.
+            printed = "".join(
+                _text(c)
+                for i, c in enumerate(notebook.cells[:index])
+                if c.cell_type == "code" and not is_solution(c) and i not in checks
+            )
             code += [
                 line.strip()
                 for line in inside.splitlines()
-                if len(line.strip()) >= 25 and line.strip() not in shown
+                if len(line.strip()) >= 25 and line.strip() not in shown + printed
             ]
     model = []
     for index in written:
