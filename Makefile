@@ -16,7 +16,10 @@ NB ?= notebooks
 STATS ?= $(CURDIR)/$(BUILD)/execution_stats.json
 COMMITTED_STATS := $(CURDIR)/book/_data/execution_stats.generated.json
 NETLOG ?= $(CURDIR)/$(BUILD)/netaudit.log
-# Offline, reproducible runs: an accidental hub id fails at once instead of hanging.
+# Offline, reproducible runs: an accidental hub id fails at once instead of hanging. These are
+# osai.env.HUB_OFFLINE_VARIABLES, which a notebook's osai.offline() sets in its own kernel; they
+# are exported here too for every process make starts before or without that call (pytest, the
+# book build, scripts, a kernel before its set-up cell). tests/test_env.py keeps both lists equal.
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1

@@ -28,7 +28,9 @@ OFFLINE_VARIABLES: dict[str, str] = {
     "DO_NOT_TRACK": "1",
 }
 # The hub itself: on in CI and on laptops, off on Colab only when a learner wants the
-# optional online cells.
+# optional online cells. The repository's Makefile exports the same pair itself, for processes
+# that never call offline() (pytest, the book build, a kernel before its set-up cell); a unit
+# test keeps the two lists equal.
 HUB_OFFLINE_VARIABLES: dict[str, str] = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
 # How OpenMP threads wait for work (GNU OpenMP, the runtime in PyTorch's Linux wheels). By default a

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -203,3 +205,11 @@ def test_importing_osai_sets_the_thread_count_from_the_free_cores():
     # and torch, imported after osai, uses it
     code = "import torch; print(torch.get_num_threads())"
     assert _import_osai_and_print(code, OMP_NUM_THREADS="1") == "1"
+
+
+def test_the_makefile_exports_the_hub_offline_variables():
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    exported = dict(re.findall(r"(?m)^export (HF_\w+) := (\S+)$", makefile))
+    assert exported == env.HUB_OFFLINE_VARIABLES, (
+        "the Makefile's exported HF_* variables must be osai.env.HUB_OFFLINE_VARIABLES"
+    )
