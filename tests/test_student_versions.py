@@ -91,7 +91,6 @@ def _describe(index: int, cell) -> str:
 # Notebooks whose exercises have no misconception bank yet: their checks must still fail without
 # a solution and pass with it. Remove a notebook from here when its bank is written.
 NOT_YET_BANKED = {
-    "05_computer_vision",
     "06_safety",
 }
 
