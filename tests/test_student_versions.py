@@ -90,9 +90,7 @@ def _describe(index: int, cell) -> str:
 
 # Notebooks whose exercises have no misconception bank yet: their checks must still fail without
 # a solution and pass with it. Remove a notebook from here when its bank is written.
-NOT_YET_BANKED = {
-    "06_safety",
-}
+NOT_YET_BANKED: set[str] = set()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

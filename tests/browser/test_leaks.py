@@ -162,9 +162,7 @@ def test_pages_are_found():
 # Notebooks whose check cells still print an answer value (their checks are next in line to be
 # rewritten as in 01-04 and 06_legal: report the learner's property, never the expected value).
 # Expected to fail until then; remove a name once its page passes.
-CHECKS_STILL_PRINT_ANSWERS = {
-    "06_safety",
-}
+CHECKS_STILL_PRINT_ANSWERS: set[str] = set()
 
 
 def _exercise_page(name):
