@@ -190,10 +190,14 @@ def busy_cores(interval: float = 0.2) -> float:
     return max(0.0, share * cores - own / interval)
 
 
+BUSY_MARGIN = 0.25  # busy_cores() + this, rounded down: a core busy 75 % or more counts
+
+
 def training_threads(maximum: int | None = None, interval: float = 0.2) -> int:
     """How many CPU threads to train with now: the available cores less those other work keeps busy.
 
-    :func:`available_cores` less :func:`busy_cores` (rounded), at least 1 and at most ``maximum``.
+    :func:`available_cores` less the cores :func:`busy_cores` finds at least 75 % busy, at least 1
+    and at most ``maximum``.
     An idle 2-core laptop trains with 2 threads; with one core busy (a browser, a second
     notebook) it trains with 1, because a second thread would wait for the busy core at every
     step. Results are seeded either way; the thread count changes the last digits of
@@ -203,7 +207,10 @@ def training_threads(maximum: int | None = None, interval: float = 0.2) -> int:
         isinstance(maximum, bool) or not isinstance(maximum, int) or maximum < 1
     ):
         raise ValueError(f"maximum must be an int of at least 1, or None, got {maximum!r}.")
-    threads = max(1, available_cores() - math.floor(busy_cores(interval) + 0.5))
+    # A core counts as busy from three quarters up: another job (a second notebook, a build)
+    # keeps its core near 1.0, while the test harness or a browser tab flickers well below; a
+    # thread count that flips on such noise would change the last digits a training run prints.
+    threads = max(1, available_cores() - math.floor(busy_cores(interval) + BUSY_MARGIN))
     return min(threads, maximum) if maximum is not None else threads
 
 

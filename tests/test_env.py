@@ -125,6 +125,13 @@ def test_one_busy_core_of_two_leaves_one_thread(two_cores):
     assert env.training_threads() == 1
 
 
+def test_a_core_busy_less_than_three_quarters_is_not_taken_away(two_cores):
+    two_cores += [START, _after((13, 7), (0, 20))]  # core 0 65 % busy: the test harness, a tab
+    assert env.training_threads() == 2
+    two_cores += [START, _after((16, 4), (0, 20))]  # 80 % busy: another job
+    assert env.training_threads() == 1
+
+
 def test_both_cores_busy_still_trains_with_one_thread(two_cores):
     two_cores += [START, _after((20, 0), (20, 0))]
     assert env.training_threads() == 1
