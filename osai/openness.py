@@ -47,9 +47,21 @@ OPEN_CONTENT_LICENCES = frozenset(
 # The MOF's components that the four fields above cannot show, by the class that first needs
 # them (White et al. 2024, Table 1); an entry's mof_missing lists those known to be missing.
 MOF_COMPONENTS = {
-    3: ("model_card", "data_card", "technical_report", "evaluation_results"),
+    3: (
+        "model_card",
+        "data_card",
+        "technical_report",
+        "evaluation_results",
+        "sample_model_outputs",
+    ),
     2: ("evaluation_code", "evaluation_data", "supporting_libraries"),
-    1: ("research_paper", "datasets", "preprocessing_code", "intermediate_checkpoints"),
+    1: (
+        "research_paper",
+        "datasets",
+        "preprocessing_code",
+        "model_metadata",
+        "intermediate_checkpoints",
+    ),
 }
 MOF_COLUMN = "MOF class (partial check: an upper bound)"
 OSI_VERDICTS = ("meets", "licence only", "fails")

@@ -302,3 +302,11 @@ def test_moe_parameters_come_from_the_published_configuration():
 def test_bad_parameters_are_refused():
     with pytest.raises(InvalidField, match="parameters"):
         openness.validate(full_entry(parameters={"total": 1}), "x")
+
+
+def test_the_mof_checklist_has_its_seventeen_components():
+    # The Model Openness Framework's checklist (White et al. 2024; the Model Openness Tool's
+    # mof.settings.yml) has seventeen components: the four the entries record, and the rest.
+    extra = [item for items in openness.MOF_COMPONENTS.values() for item in items]
+    assert len(set(extra)) == len(extra)
+    assert len(openness.COMPONENTS) + len(extra) == 17
