@@ -111,6 +111,16 @@ lower-bounds: $(INSTALLED)
 	$(BIN)/pip install --quiet --no-deps --target $(BUILD)/lower-bounds $(LOWER_BOUNDS)
 	OSAI_LOWER_BOUNDS=$(CURDIR)/$(BUILD)/lower-bounds $(BIN)/pytest -q tests/test_lower_bounds.py
 
+# Colab's own library versions (tests/colab/versions.txt, with the package list they were read
+# from): installed into build/colab-versions, ahead of the venv's own on PYTHONPATH, and tried on
+# the library-heavy notebooks (tests/test_colab_versions.py). Python and torch stay this machine's.
+# Not part of `make test`: it runs nine notebooks again.
+.PHONY: colab-versions
+colab-versions: $(INSTALLED)
+	rm -rf $(BUILD)/colab-versions
+	$(BIN)/pip install --quiet --no-deps --target $(BUILD)/colab-versions -r tests/colab/versions.txt
+	OSAI_COLAB_VERSIONS=$(CURDIR)/$(BUILD)/colab-versions $(BIN)/pytest -q tests/test_colab_versions.py
+
 # Last, the Colab simulation (tests/test_student_versions.py): every student version executed as a
 # Colab learner gets it, outside the checkout, osai installed from the built wheel by the notebook's
 # own `%pip install`, with the network audit on; its check cells must fail, each exercise's
