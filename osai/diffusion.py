@@ -70,12 +70,11 @@ def _torch():
 def load_digits_tensors():
     """scikit-learn's 1,797 8x8 digits as a float tensor in [-1, 1] of shape (N, 1, 8, 8) and labels."""
     torch = _torch()
-    from sklearn.datasets import load_digits
+    from .federated.digits_fedavg.task import load_digits_arrays  # the one digits loader
 
-    digits = load_digits()
-    images = torch.tensor(digits.images, dtype=torch.float32) / 16.0 * 2.0 - 1.0
-    labels = torch.tensor(digits.target, dtype=torch.long)
-    return images.unsqueeze(1), labels
+    x, y = load_digits_arrays()
+    images = torch.from_numpy(x).reshape(-1, 1, 8, 8) * 2.0 - 1.0
+    return images, torch.from_numpy(y)
 
 
 def to_digit_scale(images) -> np.ndarray:

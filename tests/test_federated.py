@@ -372,3 +372,18 @@ def test_run_app_refuses_a_folder_without_app_config(tmp_path):
         federation.port = free_port()  # pretend a SuperLink runs: the app check comes first
         with pytest.raises(FederationError, match="not a Flower app"):
             federation.run_app(tmp_path)
+
+
+def test_the_digits_travel_once_as_an_npz(tmp_path):
+    from sklearn.datasets import load_digits
+
+    from osai.federated.digits_fedavg.task import load_digits_arrays
+
+    path = tmp_path / "run" / "digits.npz"
+    x, y = load_digits_arrays(path)  # loads with scikit-learn, writes the file
+    assert path.is_file() and not list(path.parent.glob(".*"))
+    again_x, again_y = load_digits_arrays(path)  # reads the file
+    digits = load_digits()
+    np.testing.assert_array_equal(again_x * 16, digits.data)
+    np.testing.assert_array_equal(again_y, digits.target)
+    assert again_x.dtype == x.dtype == np.float32 and again_y.dtype == y.dtype == np.int64

@@ -321,7 +321,8 @@ class LocalFederation(ProcessGroup):
         timeout: float = 300.0,
     ) -> dict:
         """Submit the Flower app in ``app_dir`` with ``flwr run``, wait for it and return the
-        JSON the ServerApp writes to ``results-path``."""
+        JSON the ServerApp writes to ``results-path``. The digits travel once, as
+        ``<flwr_home>/digits.npz`` (``data-path``), unless ``run_config`` names another file."""
         if self.port is None:
             raise FederationError("start the SuperLink first: call start_superlink()")
         dead = [n for n, p in self.processes.items() if p.poll() is not None]
@@ -336,6 +337,8 @@ class LocalFederation(ProcessGroup):
         results = self.flwr_home / f"results-{uuid.uuid4().hex[:8]}.json"
         config = dict(run_config or {})
         config["results-path"] = str(results)
+        # The ServerApp writes the digits here once; every ClientApp reads them from the file.
+        config.setdefault("data-path", str(self.flwr_home / "digits.npz"))
         pairs = " ".join(f"{k}={json.dumps(v)}" for k, v in config.items())
         argv = [
             str(Path(sys.executable).parent / "flwr"),

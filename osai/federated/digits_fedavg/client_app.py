@@ -32,7 +32,10 @@ def train_locally(message: Message, context: Context) -> Message:
     num_partitions = int(context.node_config["num-partitions"])
     seed = int(config["seed"])
     server_round = int(message.content["config"]["server-round"])
-    x, y = load_partition(partition_id, num_partitions, seed=seed, partition=config["partition"])
+    data_path = str(config["data-path"]) or None  # the digits the ServerApp wrote
+    x, y = load_partition(
+        partition_id, num_partitions, seed=seed, partition=config["partition"], path=data_path
+    )
 
     model = make_model(seed=seed)
     set_weights(model, from_array_record(message.content["arrays"]))

@@ -50,7 +50,8 @@ def main(grid: Grid, context: Context) -> None:
     config = run_config_of(context)
     seed = int(config["seed"])
     num_nodes = int(config["min-nodes"])
-    split = load_digits_split(seed=seed)
+    # Loads the digits once and writes them to data-path for the ClientApps (load_digits_arrays).
+    split = load_digits_split(seed=seed, path=str(config["data-path"]) or None)
     model = make_model(seed=seed)
     history: dict[int, float] = {}
 
