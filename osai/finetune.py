@@ -129,6 +129,7 @@ def lora_finetune(
     model,
     tokenizer,
     examples,
+    *,
     device=None,
     steps: int = 30,
     learning_rate: float = 2e-3,
@@ -141,7 +142,8 @@ def lora_finetune(
 ) -> FinetuneResult:
     """Train LoRA adapters of rank ``r`` on ``target_modules`` with (prompt, answer) pairs.
 
-    Full-batch AdamW for ``steps`` steps; the loss counts only the answer tokens. The model is
+    Everything after ``examples`` is a keyword. Full-batch AdamW for ``steps`` steps; the loss
+    counts only the answer tokens. The model is
     moved to ``device`` (None: it stays where it is) and returned in eval mode, wrapped in
     a ``peft.PeftModel`` whose base weights are unchanged. Unpack the result as
     ``model, losses = lora_finetune(...)`` or read ``.trainable_parameters`` /

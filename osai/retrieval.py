@@ -348,6 +348,7 @@ def answer(
     index: Index | None,
     tokenizer: Any,
     model: Any,
+    *,
     encoder: Encoder | None = None,
     k: int = 2,
     max_new_tokens: int = 60,
@@ -356,7 +357,8 @@ def answer(
 ) -> Answer:
     """Answer ``question`` with a chat model, from the top-``k`` passages of ``index``.
 
-    With ``index=None`` (or an empty index) the model answers from its weights alone, which is
+    Everything after ``model`` is a keyword. With ``index=None`` (or an empty index) the model
+    answers from its weights alone, which is
     the baseline chapter 4 compares against. Decoding is greedy, so answers are repeatable.
     The pages of the retrieved passages are returned as the answer's sources; the model runs on
     whatever device it is on (``model.to(device)`` before calling for a GPU). ``system`` and

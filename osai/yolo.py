@@ -168,11 +168,11 @@ class TrainingResult:
 
 
 def train_shapes(
+    *,
     device=None,
     epochs: int = 60,
     imgsz: int = 128,
     data_dir: str | Path | None = None,
-    *,
     model: str = "yolov8n.yaml",
     batch: int = 16,
     seed: int = 0,
@@ -186,21 +186,65 @@ def train_shapes(
 ) -> TrainingResult:
     """Train a YOLO detector from its configuration (random weights) on the shapes dataset.
 
-    ``data_dir`` holds a dataset from :func:`osai.shapes.make_shapes_dataset` (made there with
-    ``n_train``/``n_val`` images if it has no ``data.yaml`` yet; default: inside the build
-    folder ``build_dir / workspace``; ``build_dir`` defaults to ``build`` in the working
-    directory, see :func:`prepare_ultralytics`; the run is saved as
-    ``runs/<name>`` there). Training is reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and
-    ``amp=False`` (mixed precision would make Ultralytics download a model to test it). AdamW
-    with ``lr0=0.004`` and a one-epoch warm-up suit short runs, as in chapter 5's notebook.
-    ``val=False`` validates only after the last epoch (faster on a CPU). ``device`` None means
-    ``osai.device()``. ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
+    Every argument is a keyword. ``data_dir`` holds a dataset from
+    :func:`osai.shapes.make_shapes_dataset` (made there with ``n_train``/``n_val`` images if it
+    has no ``data.yaml`` yet; default: inside the build folder ``build_dir / workspace``;
+    ``build_dir`` defaults to ``build`` in the working directory, see
+    :func:`prepare_ultralytics`; the run is saved as ``runs/<name>`` there). Training is
+    reproducible: ``seed``, ``deterministic=True``, ``workers=0`` and ``amp=False`` (mixed
+    precision would make Ultralytics download a model to test it). AdamW with ``lr0=0.004`` and
+    a one-epoch warm-up suit short runs, as in chapter 5's notebook. ``val=False`` validates
+    only after the last epoch (faster on a CPU). ``device`` None means ``osai.device()``.
+    ``cpu_threads``: on a CPU, train with this many PyTorch threads (None:
     :func:`osai.env.training_threads`, the cores not busy with other work when training starts;
     Ultralytics' own choice would leave one core of a 2-core laptop idle).
     Returns the final validation metrics (precision, recall, mAP50, mAP50-95) and wall time.
     """
-    from .shapes import make_shapes_dataset
+    _check_training_arguments(epochs, imgsz, batch, cpu_threads, model)
+    ul_device = ultralytics_device(env.device(device))
+    dirs = prepare_ultralytics(build_dir, name=workspace)
+    data_yaml = _shapes_data_yaml(
+        Path(data_dir) if data_dir is not None else dirs.root / "shapes", n_train, n_val, imgsz
+    )
 
+    from ultralytics import YOLO
+
+    detector = YOLO(model)
+    if ul_device == "cpu":
+        _pin_cpu_threads(detector, cpu_threads or env.training_threads())
+    start = time.perf_counter()
+    detector.train(
+        data=str(data_yaml),
+        epochs=epochs,
+        imgsz=imgsz,
+        batch=batch,
+        device=ul_device,
+        seed=seed,
+        project=str(dirs.runs),
+        name=name,
+        val=val,
+        **SHAPES_TRAINING,
+    )
+    return _training_result(detector, time.perf_counter() - start, ul_device, epochs, imgsz)
+
+
+# What every train_shapes run passes Ultralytics besides its arguments.
+SHAPES_TRAINING = {
+    "workers": 0,
+    "deterministic": True,
+    "amp": False,  # mixed precision would make Ultralytics download a model to test it
+    "pretrained": False,
+    "optimizer": "AdamW",  # what Ultralytics picks for short runs, but with lr0=0.0014 for
+    "lr0": 0.004,  # three classes: too slow a start for a run of a few epochs
+    "warmup_epochs": 1,  # Ultralytics' default, 3, is a quarter of a short run
+    "plots": False,
+    "exist_ok": True,
+    "verbose": False,
+}
+
+
+def _check_training_arguments(epochs, imgsz, batch, cpu_threads, model) -> None:
+    """Refuse, with a message saying what to pass, arguments Ultralytics would misread."""
     for label, value, low in (("epochs", epochs, 1), ("imgsz", imgsz, 32), ("batch", batch, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{label} must be an int of at least {low}, got {value!r}.")
@@ -215,49 +259,30 @@ def train_shapes(
             f"model must be a configuration such as 'yolov8n.yaml' or 'yolo11n.yaml' "
             f"(training from scratch, nothing downloaded), got {model!r}."
         )
-    ul_device = ultralytics_device(env.device(device))
-    dirs = prepare_ultralytics(build_dir, name=workspace)
-    data_dir = Path(data_dir) if data_dir is not None else dirs.root / "shapes"
+
+
+def _shapes_data_yaml(data_dir: Path, n_train: int, n_val: int, imgsz: int) -> Path:
+    """The dataset's ``data.yaml`` in ``data_dir``, made there first if it is missing."""
+    from .shapes import make_shapes_dataset
+
     data_yaml = data_dir / "data.yaml"
-    if not data_yaml.is_file():
-        data_yaml = make_shapes_dataset(
-            data_dir, n_train=n_train, n_val=n_val, imgsz=imgsz
-        ).data_yaml
+    if data_yaml.is_file():
+        return data_yaml
+    return make_shapes_dataset(data_dir, n_train=n_train, n_val=n_val, imgsz=imgsz).data_yaml
 
-    from ultralytics import YOLO
 
-    detector = YOLO(model)
-    if ul_device == "cpu":
-        import torch
+def _pin_cpu_threads(detector, threads: int) -> None:
+    """Train with ``threads`` PyTorch threads: Ultralytics sets its own count when it picks the
+    device, so this runs after that, at the start of its pre-training routine."""
+    import torch
 
-        threads = cpu_threads if cpu_threads is not None else env.training_threads()
-        # Ultralytics sets its own thread count when it picks the device; this runs after that.
-        detector.add_callback(
-            "on_pretrain_routine_start", lambda trainer: torch.set_num_threads(threads)
-        )
-    start = time.perf_counter()
-    detector.train(
-        data=str(data_yaml),
-        epochs=epochs,
-        imgsz=imgsz,
-        batch=batch,
-        device=ul_device,
-        workers=0,
-        seed=seed,
-        deterministic=True,
-        amp=False,
-        pretrained=False,
-        optimizer="AdamW",  # what Ultralytics picks for short runs, but with lr0=0.0014 for
-        lr0=0.004,  # three classes: too slow a start for a run of a few epochs
-        warmup_epochs=1,  # Ultralytics' default, 3, is a quarter of a short run
-        plots=False,
-        project=str(dirs.runs),
-        name=name,
-        exist_ok=True,
-        verbose=False,
-        val=val,
+    detector.add_callback(
+        "on_pretrain_routine_start", lambda trainer: torch.set_num_threads(threads)
     )
-    seconds = time.perf_counter() - start
+
+
+def _training_result(detector, seconds: float, device: str, epochs: int, imgsz: int):
+    """A finished run's final validation metrics, its time and where its weights are."""
     trainer = detector.trainer
     box = trainer.validator.metrics.box
     metrics = {
@@ -269,7 +294,7 @@ def train_shapes(
     return TrainingResult(
         metrics=metrics,
         seconds=seconds,
-        device=ul_device,
+        device=device,
         epochs=epochs,
         imgsz=imgsz,
         weights=Path(trainer.best),

@@ -76,7 +76,7 @@ def check_yolo(device) -> str:
     """Chapter 5's YOLOv8n trained from its configuration on the shapes dataset."""
     from osai.yolo import train_shapes
 
-    result = train_shapes("cuda", epochs=20, imgsz=128, val=False)
+    result = train_shapes(device="cuda", epochs=20, imgsz=128, val=False)
     map50 = result.metrics.get("mAP50", result.metrics)
     return f"20 epochs in {result.seconds:.1f} s, mAP50 {map50}"
 

@@ -150,9 +150,8 @@ def time_app(
         parts = stand_in_parts(device, [c.text for c in chunks] + list(questions))
     tokenizer, model, encoder = parts
     model.to(device)
-    answer(
-        questions[0], build_index(chunks[:4], encoder), tokenizer, model, encoder, k, 4
-    )  # warm-up
+    warm_up = build_index(chunks[:4], encoder)
+    answer(questions[0], warm_up, tokenizer, model, encoder=encoder, k=k, max_new_tokens=4)
     sync()
     start = time.perf_counter()
     index = build_index(chunks, encoder)
@@ -160,7 +159,9 @@ def time_app(
     indexed = time.perf_counter() - start
     start = time.perf_counter()
     for question in questions:
-        answer(question, index, tokenizer, model, encoder, k, max_new_tokens)
+        answer(
+            question, index, tokenizer, model, encoder=encoder, k=k, max_new_tokens=max_new_tokens
+        )
     sync()
     per_answer = (time.perf_counter() - start) / len(questions)
     return {"passages": float(len(index)), "index_s": indexed, "answer_s": per_answer}

@@ -93,7 +93,7 @@ def call_creator(name, device, tmp_path):
     if name == "vision.create_model":
         return vision.create_model(pretrained=False, device=device)
     if name == "yolo.train_shapes":
-        return yolo.train_shapes(device, epochs=1, build_dir=tmp_path)
+        return yolo.train_shapes(device=device, epochs=1, build_dir=tmp_path)
     raise AssertionError(f"no call for {name}")
 
 
@@ -125,7 +125,7 @@ def given_a_model(tiny_llama, tiny_tokenizer, finetune_examples):
             unet, scheduler, [3], device, guidance_scale=1.0
         ),
         "finetune.lora_finetune": lambda device: finetune.lora_finetune(
-            tiny_llama(), tiny_tokenizer, finetune_examples, device, steps=1
+            tiny_llama(), tiny_tokenizer, finetune_examples, device=device, steps=1
         ),
         "measure.measure_throughput": lambda device: measure.measure_throughput(
             tiny_llama(), tiny_tokenizer, device, n_tokens=2

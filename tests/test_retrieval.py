@@ -226,7 +226,7 @@ def test_answer_sends_the_chosen_system_prompt_and_user_message(monkeypatch):
     monkeypatch.setattr(generation, "chat", fake_chat)
     encoder = FakeEncoder()
     index = _index(encoder)
-    default = retrieval.answer("apache licence?", index, None, None, encoder, k=1)
+    default = retrieval.answer("apache licence?", index, None, None, encoder=encoder, k=1)
     assert seen["system"] == retrieval.SYSTEM_PROMPT
     assert seen["prompt"] == retrieval.build_prompt("apache licence?", default.hits)
     custom = retrieval.answer(
@@ -234,7 +234,7 @@ def test_answer_sends_the_chosen_system_prompt_and_user_message(monkeypatch):
         index,
         None,
         None,
-        encoder,
+        encoder=encoder,
         k=1,
         system="Be brief.",
         prompt_builder=lambda question, hits: f"{len(hits)} passage(s); {question}",

@@ -173,14 +173,13 @@ def test_ultralytics_device_bad(device):
         yolo.ultralytics_device(device)
 
 
-def test_no_osai_module_looks_for_the_repository():
-    """Build folders are arguments: the package does not search for the course repository."""
-    from pathlib import Path
+def test_train_shapes_takes_keywords_only():
+    """Build folders and every other setting are named at the call (tests/test_package_boundary.py
+    checks that the package never looks for the repository itself)."""
+    import inspect
 
-    package = Path(yolo.__file__).resolve().parent
-    sources = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
-    assert sources
-    assert [str(path) for path, text in sources.items() if "_toc.yml" in text] == []
+    parameters = inspect.signature(yolo.train_shapes).parameters.values()
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
     assert "build_dir" in yolo.train_shapes.__kwdefaults__
 
 
