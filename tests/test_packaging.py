@@ -57,6 +57,8 @@ def test_the_wheel_carries_facts_pages_and_the_flower_config(wheel):
     for page in facts.load_yaml("qa_eval.yaml")["pages"]:
         assert f"osai/corpus/{Path(page).name}" in names
     assert "osai/federated/pyproject.toml" in names
+    for clip in (ROOT / "osai" / "audio").iterdir():
+        assert f"osai/audio/{clip.name}" in names
     assert not [name for name in names if not name.startswith(("osai/", "osai-"))], names
 
 
