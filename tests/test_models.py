@@ -18,7 +18,10 @@ from osai import compute_costs, measure, models
 def test_unknown_model_name_lists_known_models():
     with pytest.raises(
         KeyError,
-        match="Known models: efficientnet_lite0, minilm, silero_vad, smollm2, whisper_tiny_en",
+        match=(
+            "Known models: efficientnet_lite0, minilm, silero_vad, smollm2, "
+            "terrain_consistency, whisper_tiny_en"
+        ),
     ):
         models.packaged_model("llama-70b")
     with pytest.raises(KeyError, match="Unknown packaged model"):
@@ -40,6 +43,10 @@ def test_missing_package_names_the_pip_install_line(monkeypatch):
         osai.load_minilm()
     with pytest.raises(models.ModelPackageMissing, match="--no-deps silero-vad==6.2.3"):
         models.weights_path("silero_vad")
+    with pytest.raises(
+        models.ModelPackageMissing, match="--no-deps adaptive-terrain-diffusion==0.4.2"
+    ):
+        models.weights_path("terrain_consistency")
 
 
 def test_package_is_located_without_importing_it():
