@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from osai.env import HUB_OFFLINE_VARIABLES
+from tests.site_folder import ROOT, installed_version, run_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 PINS = ROOT / "tests" / "colab" / "versions.txt"
 SITE = os.environ.get("OSAI_COLAB_VERSIONS")
 NOTEBOOKS = [
@@ -73,12 +70,6 @@ def pins(text: str) -> dict[str, str]:
     return found
 
 
-def _env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "OSAI_STATS_FILE"}
-    path = os.pathsep.join([str(ROOT / "tests" / "netaudit"), str(Path(SITE or "").resolve())])
-    return {**env, "PYTHONPATH": path, **HUB_OFFLINE_VARIABLES, **extra}
-
-
 def test_pins_are_read_from_a_pins_file():
     assert pins("# source\nHuggingface_Hub==1.2.0  # why\n\ntimm==1.0.0\n") == {
         "huggingface-hub": "1.2.0",
@@ -102,14 +93,10 @@ def test_the_makefile_installs_the_one_pins_file():
 
 @needs_site
 def test_the_installed_versions_are_the_pins():
-    code = "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))"
     for name, version in pins(PINS.read_text(encoding="utf-8")).items():
-        done = subprocess.run(
-            [sys.executable, "-c", code, name], env=_env(), capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.strip() == version, (
-            f"{name} {done.stdout.strip()} is importable, but tests/colab/versions.txt pins "
+        installed = installed_version(name, SITE)
+        assert installed == version, (
+            f"{name} {installed} is importable, but tests/colab/versions.txt pins "
             f"{version}: run `make colab-versions`, which reinstalls {SITE}"
         )
 
@@ -117,18 +104,7 @@ def test_the_installed_versions_are_the_pins():
 @needs_site
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_on_colab_versions(name, tmp_path):
-    log = tmp_path / "netaudit.log"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax"]
-        + [f"notebooks/{name}.ipynb", "--nbval-cell-timeout=300"],
-        cwd=ROOT,
-        env=_env(OSAI_NETAUDIT_LOG=str(log)),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert not log.exists() or not log.read_text(), log.read_text()
+    run_notebook(name, SITE, tmp_path / "netaudit.log")
 
 
 def _exact_pins(path: Path) -> dict[str, str]:

@@ -12,17 +12,13 @@ Skipped unless OSAI_LOWER_BOUNDS names that folder.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from osai.env import HUB_OFFLINE_VARIABLES
+from tests.site_folder import ROOT, installed_version, run_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE = os.environ.get("OSAI_LOWER_BOUNDS")
 NOTEBOOKS = [
     "00_getting_started",
@@ -37,12 +33,6 @@ CHECKED = ("transformers", "sentence-transformers")
 needs_site = pytest.mark.skipif(
     not SITE, reason="run by `make lower-bounds` (OSAI_LOWER_BOUNDS names the folder)"
 )
-
-
-def _env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "OSAI_STATS_FILE"}
-    path = os.pathsep.join([str(ROOT / "tests" / "netaudit"), str(Path(SITE or "").resolve())])
-    return {**env, "PYTHONPATH": path, **HUB_OFFLINE_VARIABLES, **extra}
 
 
 def lower_bounds(text: str) -> dict[str, Version]:
@@ -71,13 +61,8 @@ def test_lower_bounds_are_read_from_a_requirements_file():
 def test_the_installed_versions_are_the_declared_lower_bounds():
     declared = lower_bounds((ROOT / "requirements.txt").read_text(encoding="utf-8"))
     assert set(declared) == set(CHECKED), f"requirements.txt declares no lower bound: {declared}"
-    code = "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))"
     for name, bound in declared.items():
-        done = subprocess.run(
-            [sys.executable, "-c", code, name], env=_env(), capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        installed = Version(done.stdout.strip())
+        installed = Version(installed_version(name, SITE))
         assert installed == bound, (
             f"{name} {installed} is installed in {SITE}, but requirements.txt allows {name}>="
             f"{bound}: make LOWER_BOUNDS in the Makefile match requirements.txt"
@@ -87,15 +72,4 @@ def test_the_installed_versions_are_the_declared_lower_bounds():
 @needs_site
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_on_the_lower_bounds(name, tmp_path):
-    log = tmp_path / "netaudit.log"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax"]
-        + [f"notebooks/{name}.ipynb", "--nbval-cell-timeout=300"],
-        cwd=ROOT,
-        env=_env(OSAI_NETAUDIT_LOG=str(log)),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert not log.exists() or not log.read_text(), log.read_text()
+    run_notebook(name, SITE, tmp_path / "netaudit.log")
