@@ -49,6 +49,37 @@ def test_measure_throughput_on_a_tiny_llama(tiny_llama):
         measure.measure_throughput(model, TinyTokenizer(), n_tokens=0)
 
 
+class SlowGenerator:
+    """Stands in for ctranslate2.Generator: 2 ms per generated token, records its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def generate_batch(self, batch, max_length, min_length=0, **settings):
+        from types import SimpleNamespace
+
+        self.calls.append((max_length, min_length, settings))
+        time.sleep(0.002 * max_length)
+        return [SimpleNamespace(sequences_ids=[list(range(max_length))])]
+
+
+def test_generator_throughput_times_the_new_tokens_greedily():
+    generator = SlowGenerator()
+    start = time.perf_counter()
+    speed = measure.generator_throughput(generator, ["<s>", "Hello"], n_tokens=10, repeats=2)
+    elapsed = time.perf_counter() - start
+    assert 10 / elapsed <= speed <= 10 / 0.02  # the timed run took at least 10 x 2 ms
+    warm_up, *timed = generator.calls
+    assert warm_up[0] == 2 and len(timed) == 2
+    for max_length, min_length, settings in timed:
+        assert max_length == min_length == 10  # exactly n_tokens, the end of text suppressed
+        assert settings == {"include_prompt_in_result": False, "sampling_topk": 1}
+    with pytest.raises(ValueError, match="positive"):
+        measure.generator_throughput(generator, ["<s>"], n_tokens=0)
+    with pytest.raises(ValueError, match="convert_ids_to_tokens"):
+        measure.generator_throughput(generator, [1, 2, 3])
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")
 def test_release_memory_returns_freed_heap_pages_to_the_os():
     import numpy as np
