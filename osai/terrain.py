@@ -113,23 +113,36 @@ def _difficulty_labels(difficulties, num_classes: int) -> np.ndarray:
     return ((values - 1) / (num_classes - 1)).astype(np.float32)  # 1..100 -> 0..1
 
 
-def one_step(session, difficulties, seed: int = 0) -> np.ndarray:
+def one_step(session, difficulties, seed: int = 0, batch_size: int = 3) -> np.ndarray:
     """Height-maps for ``difficulties`` (whole numbers 1..100) in one model evaluation.
 
     Start from Gaussian noise at the largest noise level, ask the consistency model once for the
     clean image, and map its output from the model's [-1, 1] range back to heights. Returns an
     array (len(difficulties), 128, 128), each map shifted so that its lowest point is 0.
+    The model sees ``batch_size`` maps at a time (its activations for 18 maps at once take about
+    a gigabyte); the noise is drawn for all of them first, so the maps do not depend on it.
     """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}.")
     c = constants()
     labels = _difficulty_labels(difficulties, c.num_classes)
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((len(labels), 1, c.native_size, c.native_size), dtype=np.float32)
-    feeds = {
-        "noisy": noise * np.float32(c.sigma_max),  # pure noise at sigma_max
-        "sigma": np.full(len(labels), c.sigma_max, dtype=np.float32),
-        "difficulty": labels,
-    }
-    denoised = session.run(["denoised"], feeds)[0][:, 0]  # the one step
+    noisy = noise * np.float32(c.sigma_max)  # pure noise at sigma_max
+    sigma = np.full(len(labels), c.sigma_max, dtype=np.float32)
+    denoised = np.concatenate(
+        [
+            session.run(  # the one step
+                ["denoised"],
+                {
+                    "noisy": noisy[i : i + batch_size],
+                    "sigma": sigma[i : i + batch_size],
+                    "difficulty": labels[i : i + batch_size],
+                },
+            )[0][:, 0]
+            for i in range(0, len(labels), batch_size)
+        ]
+    )
     unit = np.clip((denoised + 1.0) * 0.5, 0.0, 1.0)  # [-1, 1] -> [0, 1]
     heights = c.asinh_scale * np.sinh(unit * np.arcsinh(c.height_range / c.asinh_scale))
     heights = np.clip(heights, 0.0, c.height_range).astype(np.float32)

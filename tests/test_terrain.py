@@ -38,6 +38,10 @@ def test_one_step_matches_the_packages_generator(session):
     # a different seed gives different maps; the same seed the same ones
     assert not np.allclose(ours, terrain.one_step(session, difficulties, seed=4))
     np.testing.assert_array_equal(ours, terrain.one_step(session, difficulties, seed=3))
+    # the batch size changes how many maps the model sees at once, not the maps
+    np.testing.assert_allclose(
+        ours, terrain.one_step(session, difficulties, seed=3, batch_size=1), atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("bad", [[0], [101], [2.5], [], [[1, 2]], [float("nan")]])
@@ -47,9 +51,11 @@ def test_bad_difficulties_say_what_is_allowed(session, bad):
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True])
-def test_bad_thread_counts_are_refused(bad):
+def test_bad_thread_counts_and_batch_sizes_are_refused(session, bad):
     with pytest.raises(ValueError, match="threads"):
         terrain.load_session(threads=bad)
+    with pytest.raises(ValueError, match="batch_size"):
+        terrain.one_step(session, [1], batch_size=bad)
 
 
 def test_parameter_count_agrees_with_the_file_size():
