@@ -24,6 +24,7 @@ from scripts.notebook_cells import (
     full_colab_url,
     is_skipped,
     read,
+    repository,
 )
 from scripts.student_versions import student_text, student_version, write_student_versions
 from tests.book_extensions import load_extension
@@ -162,7 +163,7 @@ def test_the_instructors_guide_links_the_full_notebooks():
     guide = load_extension("instructors_guide")
 
     for chapter in guide.load_chapters():
-        text = "\n".join(guide.chapter_markdown(chapter, {}))
+        text = "\n".join(guide.chapter_markdown(chapter, {}, repository=repository()))
         for notebook in chapter["notebooks"]:
             path = ROOT / "notebooks" / notebook
             assert full_colab_url(path) in text, f"{chapter['source']}: no link to {notebook}"
