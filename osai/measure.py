@@ -116,34 +116,53 @@ def measure_throughput(
     return generated / best
 
 
-def generator_throughput(generator, start_tokens: list[str], n_tokens: int = 32, repeats: int = 1):
-    """Greedy decoding speed of a CTranslate2 ``Generator`` in generated tokens per second
-    (batch size 1): the counterpart of :func:`measure_throughput` for a second runtime.
+def decode_rate(model, prompt_ids, n_tokens: int = 32, repeats: int = 1) -> float:
+    """Decoding speed alone, in tokens per second at batch size 1: greedy steps after the first
+    new token, timed token by token, so the prompt's forward pass (prefill) is left out.
 
-    ``start_tokens`` is the prompt as token strings (``tokenizer.convert_ids_to_tokens``). One
-    short warm-up generation runs first, then the best of ``repeats`` timed runs of ``n_tokens``
-    new tokens (the prompt forwarded once, then ``n_tokens`` decoding steps, with the end of text
-    suppressed by ``min_length``) is returned. The generator's thread count is fixed when it is
-    created (``ctranslate2.Generator(..., intra_threads=n)``).
+    ``prompt_ids`` is a ``(1, length)`` tensor of token ids. Exactly ``n_tokens`` tokens are
+    generated (the end of text suppressed); the rate is ``(n_tokens - 1)`` divided by the time from
+    the first new token to the last. One short warm-up generation runs first; the best of
+    ``repeats`` runs is returned. :func:`osai.llamacpp.decode_rate` measures llama.cpp the same way.
     """
-    if n_tokens <= 0 or repeats <= 0:
-        raise ValueError("n_tokens and repeats must be positive.")
-    if not start_tokens or not all(isinstance(token, str) for token in start_tokens):
-        raise ValueError(
-            "start_tokens must be a non-empty list of token strings: pass "
-            "tokenizer.convert_ids_to_tokens(ids), not the ids themselves."
-        )
-    settings = dict(include_prompt_in_result=False, sampling_topk=1)
-    generator.generate_batch([start_tokens], max_length=2, **settings)  # warm-up
-    best, generated = float("inf"), 0
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = generator.generate_batch(
-            [start_tokens], max_length=n_tokens, min_length=n_tokens, **settings
-        )
-        best = min(best, time.perf_counter() - start)
-        generated = len(result[0].sequences_ids[0])
-    return generated / best
+    import torch
+    from transformers.generation.streamers import BaseStreamer
+
+    if n_tokens < 2 or repeats <= 0:
+        raise ValueError("n_tokens must be at least 2 and repeats positive.")
+
+    class Clock(BaseStreamer):
+        """generate() hands a streamer the prompt first, then each new token: note the time."""
+
+        def __init__(self):
+            self.times: list[float] = []
+
+        def put(self, value):
+            synchronize(device)
+            self.times.append(time.perf_counter())
+
+        def end(self):
+            pass
+
+    device = next(model.parameters()).device
+    prompt_ids = prompt_ids.to(device)
+    eos = getattr(model.config, "eos_token_id", None) or 0
+    settings = dict(
+        attention_mask=torch.ones_like(prompt_ids),
+        do_sample=False,
+        pad_token_id=eos if isinstance(eos, int) else eos[0],
+        min_new_tokens=n_tokens,
+        max_new_tokens=n_tokens,
+    )
+    best = 0.0
+    with torch.no_grad():
+        model.generate(prompt_ids, **{**settings, "min_new_tokens": 2, "max_new_tokens": 2})
+        for _ in range(repeats):
+            clock = Clock()
+            model.generate(prompt_ids, streamer=clock, **settings)
+            first, last = clock.times[1], clock.times[-1]  # times[0]: the prompt, before prefill
+            best = max(best, (len(clock.times) - 2) / (last - first))
+    return best
 
 
 def peak_memory_of(function, *args, interval: float = 0.01, **kwargs):

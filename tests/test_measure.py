@@ -22,6 +22,9 @@ def test_peak_memory_of_sees_an_allocation():
         time.sleep(0.1)  # held for ten sampling intervals
         return block.sum().item()
 
+    # Heap pages that earlier tests freed but the allocator kept would be reused without growing
+    # the process: hand them back first.
+    measure.release_memory()
     result, grown = measure.peak_memory_of(hold_100_mb)
     assert result == 25_000_000
     assert 95 * 10**6 <= grown < 400 * 10**6, f"{grown / 1e6:.0f} MB seen for a 100 MB allocation"
@@ -49,35 +52,25 @@ def test_measure_throughput_on_a_tiny_llama(tiny_llama):
         measure.measure_throughput(model, TinyTokenizer(), n_tokens=0)
 
 
-class SlowGenerator:
-    """Stands in for ctranslate2.Generator: 2 ms per generated token, records its calls."""
+def test_decode_rate_times_the_steps_after_the_first_token_and_not_the_prefill(tiny_llama):
+    model = tiny_llama().eval()
+    prompt = torch.tensor([[1, 2, 3, 4, 5]])
 
-    def __init__(self):
-        self.calls = []
+    def slow(module, args, kwargs):
+        """A prefill of 0.3 s, then 5 ms for every one-token step."""
+        length = kwargs["input_ids"].shape[1] if "input_ids" in kwargs else args[0].shape[1]
+        time.sleep(0.3 if length > 1 else 0.005)
 
-    def generate_batch(self, batch, max_length, min_length=0, **settings):
-        from types import SimpleNamespace
-
-        self.calls.append((max_length, min_length, settings))
-        time.sleep(0.002 * max_length)
-        return [SimpleNamespace(sequences_ids=[list(range(max_length))])]
-
-
-def test_generator_throughput_times_the_new_tokens_greedily():
-    generator = SlowGenerator()
-    start = time.perf_counter()
-    speed = measure.generator_throughput(generator, ["<s>", "Hello"], n_tokens=10, repeats=2)
-    elapsed = time.perf_counter() - start
-    assert 10 / elapsed <= speed <= 10 / 0.02  # the timed run took at least 10 x 2 ms
-    warm_up, *timed = generator.calls
-    assert warm_up[0] == 2 and len(timed) == 2
-    for max_length, min_length, settings in timed:
-        assert max_length == min_length == 10  # exactly n_tokens, the end of text suppressed
-        assert settings == {"include_prompt_in_result": False, "sampling_topk": 1}
-    with pytest.raises(ValueError, match="positive"):
-        measure.generator_throughput(generator, ["<s>"], n_tokens=0)
-    with pytest.raises(ValueError, match="convert_ids_to_tokens"):
-        measure.generator_throughput(generator, [1, 2, 3])
+    handle = model.register_forward_pre_hook(slow, with_kwargs=True)
+    try:
+        rate = measure.decode_rate(model, prompt, n_tokens=8, repeats=2)
+    finally:
+        handle.remove()
+    # 7 steps of at least 5 ms: at most 200 tokens/s. Had the 0.3 s prefill been timed, the rate
+    # would be under 7 / 0.3 = 23 tokens/s.
+    assert 50 < rate <= 200
+    with pytest.raises(ValueError, match="at least 2"):
+        measure.decode_rate(model, prompt, n_tokens=1)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")
