@@ -63,6 +63,28 @@ def _check_prompt(prompt_ids: Sequence[int]) -> list[int]:
     return ids
 
 
+def _last_logits(llm):
+    """The logits after the last token evaluated, as a NumPy view of llama.cpp's own buffer
+    (llama-cpp-python keeps them in ``llm.scores`` only for a model created with
+    ``logits_all=True``, which copies every step's logits)."""
+    import numpy as np
+
+    llama_cpp = _llama_cpp()
+    last = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    return np.ctypeslib.as_array(last, shape=(llm.n_vocab(),))
+
+
+def next_token_logprobs(llm, prompt_ids: Sequence[int]):
+    """The log-probability of every token of the vocabulary coming next after ``prompt_ids``,
+    as llama.cpp computes it (a NumPy float64 array, a copy)."""
+    import numpy as np
+
+    llm.reset()
+    llm.eval(_check_prompt(prompt_ids))
+    logits = _last_logits(llm).astype(np.float64)
+    return logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+
+
 def greedy_ids(
     llm, prompt_ids: Sequence[int], n_tokens: int, clock: list | None = None
 ) -> list[int]:
@@ -74,15 +96,11 @@ def greedy_ids(
 
     if n_tokens <= 0:
         raise ValueError("n_tokens must be positive.")
-    llama_cpp = _llama_cpp()
     llm.reset()
     llm.eval(_check_prompt(prompt_ids))  # the prompt's forward pass (prefill)
     chosen: list[int] = []
     for step in range(n_tokens):
-        # The logits of the last token evaluated: llama-cpp-python keeps them in `llm.scores`
-        # only when the model was created with logits_all=True, which costs a copy per step.
-        last = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
-        token = int(np.argmax(np.ctypeslib.as_array(last, shape=(llm.n_vocab(),))))
+        token = int(np.argmax(_last_logits(llm)))
         chosen.append(token)
         if clock is not None:
             clock.append(time.perf_counter())

@@ -68,3 +68,22 @@ def test_decode_rate_is_a_plausible_tokens_per_second(llm):
         llamacpp.decode_rate(llm, [1], n_tokens=1)
     # the same definition as measure.decode_rate, which is documented to match it
     assert "llamacpp.decode_rate" in measure.decode_rate.__doc__
+
+
+def test_next_token_logprobs_are_a_distribution_that_matches_transformers(llm):
+    import numpy as np
+    import torch
+
+    import osai
+
+    tokenizer, model = osai.load_smollm2(device="cpu")
+    ids = tokenizer("The capital of France is", return_tensors="pt")["input_ids"]
+    ours = llamacpp.next_token_logprobs(llm, ids[0].tolist())
+    assert ours.shape == (model.config.vocab_size,)
+    assert np.exp(ours).sum() == pytest.approx(1.0, abs=1e-9)
+    with torch.no_grad():
+        theirs = torch.log_softmax(model(ids).logits[0, -1].double(), -1).numpy()
+    assert int(ours.argmax()) == int(theirs.argmax())
+    # the same weights, other arithmetic (8-bit activations): close, not equal
+    top = np.argsort(theirs)[-5:]
+    assert np.abs(np.exp(ours[top]) - np.exp(theirs[top])).max() < 0.05
