@@ -387,3 +387,44 @@ def test_the_digits_travel_once_as_an_npz(tmp_path):
     np.testing.assert_array_equal(again_x * 16, digits.data)
     np.testing.assert_array_equal(again_y, digits.target)
     assert again_x.dtype == x.dtype == np.float32 and again_y.dtype == y.dtype == np.int64
+
+
+class TickingGrid:
+    """Stands in for the SuperLink's grid: each message's reply becomes available at its own
+    time after the push; records when it was asked."""
+
+    def __init__(self, delays: dict[str, float]):
+        self.delays, self.pulls, self.pushed_at = delays, [], None
+
+    def push_messages(self, messages):
+        self.pushed_at = time.monotonic()
+        return list(messages)
+
+    def pull_messages(self, message_ids):
+        now = time.monotonic()
+        self.pulls.append(now)
+        from types import SimpleNamespace
+
+        return [
+            SimpleNamespace(metadata=SimpleNamespace(reply_to_message_id=i))
+            for i in message_ids
+            if now - self.pushed_at >= self.delays[i]
+        ]
+
+
+def test_the_server_app_asks_for_replies_often_not_on_flowers_3_s_ticks():
+    from osai.federated.digits_fedavg.server_app import PromptGrid
+
+    flower = TickingGrid({"a": 0.1, "b": 0.5})
+    start = time.monotonic()
+    replies = PromptGrid(flower, interval=0.05).send_and_receive(["a", "b"])
+    elapsed = time.monotonic() - start
+    assert sorted(r.metadata.reply_to_message_id for r in replies) == ["a", "b"]
+    assert 0.5 <= elapsed < 1.5  # done soon after the last reply, not at a 3 s tick
+    assert len(flower.pulls) >= 5  # asked again and again in between
+
+    late = TickingGrid({"a": 0.1, "b": 60.0})
+    start = time.monotonic()
+    replies = PromptGrid(late, interval=0.05).send_and_receive(["a", "b"], timeout=0.4)
+    assert [r.metadata.reply_to_message_id for r in replies] == ["a"]  # what came in time
+    assert time.monotonic() - start < 1.0

@@ -9,6 +9,7 @@ run-config path ``results-path`` when one is given.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +27,52 @@ from .task import (
 )
 
 app = ServerApp()
+
+# How often the ServerApp asks the SuperLink for the round's replies. Flower's own grid asks every
+# 3 s, which suits clients on other machines that train for minutes; here a round takes seconds,
+# and 3-second ticks would set its length (on a busy machine one tick more per round).
+REPLY_POLL_INTERVAL = 0.25
+
+
+class PromptGrid(Grid):
+    """The SuperLink's grid, asking for replies every ``interval`` seconds; all else delegated."""
+
+    def __init__(self, grid: Grid, interval: float = REPLY_POLL_INTERVAL):
+        self._grid, self.interval = grid, interval
+
+    def set_run(self, run) -> None:
+        self._grid.set_run(run)
+
+    @property
+    def run(self):
+        return self._grid.run
+
+    def create_message(self, *args, **kwargs) -> Message:
+        return self._grid.create_message(*args, **kwargs)
+
+    def get_node_ids(self) -> Iterable[int]:
+        return self._grid.get_node_ids()
+
+    def push_messages(self, messages: Iterable[Message]) -> Iterable[str]:
+        return self._grid.push_messages(messages)
+
+    def pull_messages(self, message_ids: Iterable[str]) -> Iterable[Message]:
+        return self._grid.pull_messages(message_ids)
+
+    def send_and_receive(
+        self, messages: Iterable[Message], *, timeout: float | None = None
+    ) -> Iterable[Message]:
+        """Push the messages, then pull until every one has its reply or ``timeout`` passed."""
+        waiting = set(self.push_messages(messages))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        replies: list[Message] = []
+        while waiting and (deadline is None or time.monotonic() < deadline):
+            arrived = list(self.pull_messages(waiting))
+            replies.extend(arrived)
+            waiting -= {reply.metadata.reply_to_message_id for reply in arrived}
+            if waiting:
+                time.sleep(self.interval)
+        return replies
 
 
 class OrderedFedAvg(FedAvg):
@@ -67,7 +114,7 @@ def main(grid: Grid, context: Context) -> None:
         min_available_nodes=num_nodes,
     )
     strategy.start(
-        grid=grid,
+        grid=PromptGrid(grid),
         initial_arrays=to_array_record(model),
         num_rounds=int(config["num-server-rounds"]),
         train_config=ConfigRecord({}),
