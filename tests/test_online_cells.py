@@ -48,6 +48,9 @@ def online_cells() -> dict[str, str]:
                 cell.cell_type == "code"
                 and "# NBVAL_SKIP" in lines
                 and "osai.online(" in cell.source
+                # Not run here: it compiles Detectron2 from GitHub, and no offline copy of its
+                # sources exists to build from (the one online cell no test executes).
+                and "DETECTRON2_SOURCE" not in cell.source
             ):
                 assert path.stem not in found, f"{path.name}: one online cell per notebook here"
                 found[path.stem] = cell.source
