@@ -20,6 +20,13 @@ class LlamaCppMissing(ImportError):
     """llama-cpp-python is not installed."""
 
 
+def available() -> bool:
+    """Whether llama-cpp-python is installed (without importing it: that loads llama.cpp)."""
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def _llama_cpp():
     try:
         import llama_cpp

@@ -30,6 +30,14 @@ def test_a_missing_binding_says_how_to_install_it(monkeypatch):
         llamacpp.load_smollm2(threads=1)
 
 
+def test_available_says_whether_the_binding_is_installed_without_importing_it(monkeypatch):
+    import importlib.util
+
+    assert llamacpp.available()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert not llamacpp.available()
+
+
 @pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
 def test_threads_must_be_a_positive_whole_number(threads):
     with pytest.raises(ValueError, match="positive whole number"):
