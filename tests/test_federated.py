@@ -284,6 +284,17 @@ def test_process_group_stops_children_and_grandchildren(tmp_path):
     group.stop()  # idempotent
 
 
+def test_each_started_process_leads_a_session_of_its_own(tmp_path):
+    # Linux's autogroup scheduler shares the CPU between sessions: a federation's servers in the
+    # caller's session would share one session's part of a core another program keeps busy.
+    with ProcessGroup(tmp_path) as group:
+        one = group.start("one", [sys.executable, "-c", "import time; time.sleep(60)"])
+        two = group.start("two", [sys.executable, "-c", "import time; time.sleep(60)"])
+        sessions = {os.getsid(one.pid), os.getsid(two.pid)}
+        assert sessions == {one.pid, two.pid}
+        assert os.getsid(0) not in sessions
+
+
 def test_process_group_stops_everything_when_the_block_raises(tmp_path):
     with pytest.raises(RuntimeError, match="a cell failed"):
         with ProcessGroup(tmp_path) as group:

@@ -130,7 +130,8 @@ class ProcessGroup:
         _LIVE_GROUPS.add(self)
 
     def start(self, name: str, argv: Sequence[str]) -> subprocess.Popen:
-        """Start ``argv`` as the process ``name``; its output goes to ``<log_dir>/<name>.log``."""
+        """Start ``argv`` as the process ``name``, in a session of its own; its output goes to
+        ``<log_dir>/<name>.log``."""
         if name in self.processes:
             raise ValueError(f"a process named {name!r} was already started in this group")
         executable = shutil.which(argv[0], path=self.env["PATH"])
@@ -148,6 +149,12 @@ class ProcessGroup:
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            # Its own session, as a service manager starts a server. Linux's scheduler (autogroup)
+            # shares the CPU between sessions first: in the caller's session, all of a federation's
+            # processes would share one session's part of a core that another program keeps busy.
+            # stop() finds them by tree and marker, not by session, and a Ctrl-C in the caller's
+            # terminal or kernel reaches the caller, whose with-block then stops them in order.
+            start_new_session=True,
         )
         self.processes[name] = process
         return process
